@@ -1,0 +1,51 @@
+package wsnats
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+)
+
+// addAuth fills the credentials of CONNECT from the options and the URL.
+// Options win over credentials in the URL.
+func (c *Conn) addAuth(ci *connectInfo, u *url.URL, info *ServerInfo) error {
+	o := &c.opts
+	if u.User != nil {
+		user := u.User.Username()
+		if pass, ok := u.User.Password(); ok {
+			ci.User, ci.Pass = user, pass
+		} else {
+			ci.Token = user
+		}
+	}
+	if o.User != "" {
+		ci.User, ci.Pass = o.User, o.Password
+	}
+	if o.Token != "" {
+		ci.Token = o.Token
+	}
+	if o.TokenHandler != nil {
+		ci.Token = o.TokenHandler()
+	}
+	if o.UserJWT != nil {
+		jwt, err := o.UserJWT()
+		if err != nil {
+			return fmt.Errorf("failed to get the user JWT: %w", err)
+		}
+		ci.JWT = jwt
+	}
+	if o.Nkey != "" {
+		ci.Nkey = o.Nkey
+	}
+	if o.SignatureCB != nil && (ci.JWT != "" || ci.Nkey != "") {
+		if info.Nonce == "" {
+			return fmt.Errorf("%w: the server sent no nonce to sign", ErrAuthorization)
+		}
+		sig, err := o.SignatureCB([]byte(info.Nonce))
+		if err != nil {
+			return fmt.Errorf("failed to sign the server nonce: %w", err)
+		}
+		ci.Sig = base64.RawURLEncoding.EncodeToString(sig)
+	}
+	return nil
+}

@@ -1,0 +1,507 @@
+package wsnats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/nats-io/nuid"
+)
+
+// Version is the client version sent to the server in CONNECT.
+const Version = "0.1.0"
+
+// lang is the client language sent in CONNECT.
+const lang = "go-wsnats"
+
+// Conn is a connection to a NATS server (or cluster). It is safe for
+// concurrent use. Publish never blocks on the network: bytes go to an
+// outbound buffer that a writer goroutine sends in bursts.
+type Conn struct {
+	opts Options
+	log  *slog.Logger
+	dial dialer
+
+	mu        sync.Mutex
+	status    Status
+	pool      *serverPool
+	cur       *server
+	link      *link
+	info      ServerInfo
+	lastErr   error
+	out       []byte        // bytes to write, in order (kept across reconnects)
+	spare     []byte        // the writer's other buffer
+	pingQueue []chan error  // PINGs requested but not yet written (nil = keepalive)
+	pingsOut  int           // keepalive PINGs without PONG
+	connected chan struct{} // closed when Connected; replaced on disconnect
+	closedCh  chan struct{} // closed when Closed
+	wake      chan struct{} // wakes the writer
+	reconnect chan struct{} // cuts a reconnect wait short
+	draining  bool
+
+	subsMu  sync.RWMutex
+	subs    map[uint64]*Subscription
+	nextSID uint64
+
+	respMu sync.Mutex
+	resp   *respMux
+
+	events *dispatcher
+	stats  statCounters
+}
+
+// Connect connects to the server(s) in url (comma-separated) with opts.
+func Connect(url string, opts ...Option) (*Conn, error) {
+	o := GetDefaultOptions()
+	o.URL = url
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&o); err != nil {
+			return nil, fmt.Errorf("failed to apply option: %w", err)
+		}
+	}
+	return o.Connect()
+}
+
+// Connect connects using the options.
+func (o Options) Connect() (*Conn, error) {
+	return o.connect(context.Background(), dialTransport)
+}
+
+func (o Options) connect(ctx context.Context, d dialer) (*Conn, error) {
+	if o.Timeout <= 0 {
+		return nil, fmt.Errorf("failed to connect: %w: Timeout must be positive", ErrBadTimeout)
+	}
+	if o.InboxPrefix == "" {
+		o.InboxPrefix = DefaultInboxPrefix
+	}
+	pool, err := newServerPool(o.URL, o.Servers, !o.DontRandomize)
+	if err != nil {
+		return nil, fmt.Errorf("failed to connect: %w", err)
+	}
+	c := &Conn{
+		opts:      o,
+		log:       o.Logger,
+		dial:      d,
+		status:    Connecting,
+		pool:      pool,
+		connected: make(chan struct{}),
+		closedCh:  make(chan struct{}),
+		wake:      make(chan struct{}, 1),
+		reconnect: make(chan struct{}, 1),
+		subs:      map[uint64]*Subscription{},
+		events:    newDispatcher(),
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	var lastErr error
+	for range len(pool.list) {
+		s := pool.list[0]
+		if lastErr = c.connectTo(ctx, s); lastErr == nil {
+			break
+		}
+		pool.rotate()
+	}
+	if lastErr != nil {
+		c.mu.Lock()
+		c.status = Closed
+		close(c.closedCh)
+		c.mu.Unlock()
+		c.events.stop()
+		if errors.Is(lastErr, ErrAuthorization) || errors.Is(lastErr, ErrAuthExpired) || errors.Is(lastErr, ErrBadURL) {
+			return nil, lastErr
+		}
+		return nil, fmt.Errorf("%w: %w", ErrNoServers, lastErr)
+	}
+	go c.writeLoop()
+	go c.pingLoop()
+	c.emit(Event{Type: EventConnected}, o.ConnectedHandler)
+	return c, nil
+}
+
+// connectTo dials s, performs the handshake and makes it the live link.
+func (c *Conn) connectTo(ctx context.Context, s *server) error {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	l, err := c.handshake(ctx, s)
+	if err != nil {
+		s.attempts++
+		c.log.Debug("wsnats: connect failed", "server", redactURL(s.url), "err", err)
+		return err
+	}
+	s.attempts = 0
+	s.authFailures = 0
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.status == Closed {
+		l.t.close()
+		return ErrConnectionClosed
+	}
+	c.cur = s
+	c.link = l
+	c.status = Connected
+	c.pingsOut = 0
+	c.lastErr = nil
+	// Subscriptions first, then whatever was buffered while away.
+	resub := c.appendResubscribe(nil)
+	if len(resub) > 0 {
+		c.out = append(resub, c.out...)
+	}
+	close(c.connected)
+	c.kick()
+	c.log.Debug("wsnats: connected", "server", redactURL(s.url), "server_id", c.info.ServerID)
+	return nil
+}
+
+// handshake dials s, waits for INFO, sends CONNECT and PING in one write,
+// and waits for PONG (or -ERR).
+func (c *Conn) handshake(ctx context.Context, s *server) (*link, error) {
+	t, err := c.dial(ctx, s.url, &c.opts)
+	if err != nil {
+		return nil, err
+	}
+	l := newLink(c, t, s)
+	stop := context.AfterFunc(ctx, func() { t.close() })
+	defer stop()
+	fail := func(err error) (*link, error) {
+		t.close()
+		<-l.done
+		if l.err != nil && isServerErr(l.err) {
+			return nil, l.err
+		}
+		return nil, err
+	}
+	// INFO is read here, before the reader starts, so that a TLS upgrade
+	// can take over the stream.
+	for !l.infoSeen {
+		b, err := t.next()
+		if err == nil {
+			err = l.p.parse(b, l)
+		}
+		if err != nil {
+			t.close()
+			if ctx.Err() != nil {
+				err = ErrTimeout
+			}
+			return nil, fmt.Errorf("failed to connect to %s: no INFO from server: %w", redactURL(s.url), err)
+		}
+	}
+	if err := c.upgradeIfTLS(ctx, l); err != nil {
+		t.close()
+		return nil, err
+	}
+	go l.readLoop()
+	cmd, err := c.connectCommand(l)
+	if err != nil {
+		return fail(err)
+	}
+	pong := make(chan error, 1)
+	l.mu.Lock()
+	l.pongs = append(l.pongs, pong)
+	l.mu.Unlock()
+	cmd = append(cmd, pingCmd...)
+	if err := t.write(cmd); err != nil {
+		// The server may have answered -ERR and closed: prefer its reason.
+		select {
+		case <-l.done:
+		case <-ctx.Done():
+		}
+		return fail(fmt.Errorf("failed to send CONNECT to %s: %w", redactURL(s.url), err))
+	}
+	select {
+	case err := <-pong:
+		if err != nil {
+			return fail(err)
+		}
+	case <-l.done:
+		return fail(fmt.Errorf("failed to connect to %s: connection closed during handshake: %w", redactURL(s.url), l.err))
+	case <-ctx.Done():
+		return fail(fmt.Errorf("failed to connect to %s: no PONG from server: %w", redactURL(s.url), ErrTimeout))
+	}
+	return l, nil
+}
+
+// connectCommand builds CONNECT for link l from the options and the INFO.
+func (c *Conn) connectCommand(l *link) ([]byte, error) {
+	c.mu.Lock()
+	info := c.info
+	c.mu.Unlock()
+	ci := &connectInfo{
+		Verbose:      c.opts.Verbose,
+		Pedantic:     c.opts.Pedantic,
+		TLSRequired:  l.server.url.Scheme == "tls" || l.server.url.Scheme == "wss",
+		Name:         c.opts.Name,
+		Lang:         lang,
+		Version:      Version,
+		Protocol:     1,
+		Echo:         !c.opts.NoEcho,
+		Headers:      true,
+		NoResponders: info.Headers,
+	}
+	if err := c.addAuth(ci, l.server.url, &info); err != nil {
+		return nil, err
+	}
+	b, err := appendConnect(nil, ci)
+	if err != nil {
+		return nil, fmt.Errorf("failed to encode CONNECT: %w", err)
+	}
+	return b, nil
+}
+
+// kick wakes the writer. Safe to call with or without c.mu held.
+func (c *Conn) kick() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// emit queues an event for the listeners and the matching Options handler.
+func (c *Conn) emit(ev Event, handler ConnHandler) {
+	c.events.post(func() {
+		if handler != nil {
+			runGuarded(func() { handler(c) })
+		}
+		for _, fn := range c.events.listeners() {
+			runGuarded(func() { fn(ev) })
+		}
+	})
+}
+
+// reportAsync delivers an asynchronous error to the ErrorHandler and the
+// event listeners.
+func (c *Conn) reportAsync(sub *Subscription, err error, typ EventType) {
+	c.log.Debug("wsnats: async error", "err", err)
+	cb := c.opts.ErrorHandler
+	c.events.post(func() {
+		if cb != nil {
+			runGuarded(func() { cb(c, sub, err) })
+		}
+		for _, fn := range c.events.listeners() {
+			runGuarded(func() { fn(Event{Type: typ, Err: err, Sub: sub}) })
+		}
+	})
+}
+
+// OnEvent registers fn for every connection event; call the returned
+// function to remove it. fn runs on the connection's event goroutine.
+func (c *Conn) OnEvent(fn func(Event)) (remove func()) {
+	if c == nil || fn == nil {
+		return func() {}
+	}
+	return c.events.add(fn)
+}
+
+// Close closes the connection: subscriptions end, pending requests fail with
+// ErrConnectionClosed and the ClosedHandler runs once. Buffered publishes
+// that were not written are dropped; call Flush or Drain first to keep them.
+func (c *Conn) Close() {
+	if c == nil {
+		return
+	}
+	c.closeWith(nil)
+}
+
+func (c *Conn) closeWith(cause error) {
+	c.mu.Lock()
+	if c.status == Closed {
+		c.mu.Unlock()
+		return
+	}
+	c.status = Closed
+	if cause != nil {
+		c.lastErr = cause
+	}
+	l := c.link
+	c.link = nil
+	for _, ch := range c.pingQueue {
+		if ch != nil {
+			ch <- ErrConnectionClosed
+		}
+	}
+	c.pingQueue = nil
+	c.out = nil
+	close(c.closedCh)
+	c.mu.Unlock()
+	if l != nil {
+		l.flushAndClose()
+	}
+	c.subsMu.Lock()
+	subs := c.subs
+	c.subs = map[uint64]*Subscription{}
+	c.subsMu.Unlock()
+	for _, s := range subs {
+		s.finish(ErrConnectionClosed, false)
+	}
+	c.respMu.Lock()
+	if c.resp != nil {
+		c.resp.closeAll()
+	}
+	c.respMu.Unlock()
+	c.kick()
+	c.emit(Event{Type: EventClosed, Err: cause}, c.opts.ClosedHandler)
+	c.events.stop()
+}
+
+// Closed returns a channel closed once the connection is closed for good.
+func (c *Conn) Closed() <-chan struct{} { return c.closedCh }
+
+// LastError returns the error that caused the last disconnect or close.
+func (c *Conn) LastError() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lastErr
+}
+
+// IsConnected reports whether the connection is up.
+func (c *Conn) IsConnected() bool {
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status == Connected || c.status == Draining
+}
+
+// IsClosed reports whether the connection is closed for good.
+func (c *Conn) IsClosed() bool {
+	if c == nil {
+		return true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status == Closed
+}
+
+// IsReconnecting reports whether the connection is trying to reconnect.
+func (c *Conn) IsReconnecting() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status == Reconnecting
+}
+
+// Status returns the connection's state.
+func (c *Conn) Status() Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status
+}
+
+// ReadyState reads the live state of the underlying socket (0 CONNECTING,
+// 1 OPEN, 2 CLOSING, 3 CLOSED); 3 when there is no socket.
+func (c *Conn) ReadyState() int {
+	if c == nil {
+		return StateClosed
+	}
+	c.mu.Lock()
+	l := c.link
+	c.mu.Unlock()
+	if l == nil {
+		return StateClosed
+	}
+	return l.t.readyState()
+}
+
+// ConnectedURL returns the URL of the current server without credentials,
+// or "" when disconnected.
+func (c *Conn) ConnectedURL() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.link == nil || c.cur == nil {
+		return ""
+	}
+	return redactURL(c.cur.url)
+}
+
+// ConnectedServerID returns the id of the current server.
+func (c *Conn) ConnectedServerID() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.info.ServerID
+}
+
+// ServerInfo returns the latest INFO of the current server.
+func (c *Conn) ServerInfo() ServerInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	info := c.info
+	info.ConnectURLs = append([]string(nil), info.ConnectURLs...)
+	info.WSConnectURLs = append([]string(nil), info.WSConnectURLs...)
+	info.Nonce = ""
+	return info
+}
+
+// MaxPayload returns the largest payload (headers included) the server accepts.
+func (c *Conn) MaxPayload() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.info.MaxPayload
+}
+
+// HeadersSupported reports whether the server accepts message headers.
+func (c *Conn) HeadersSupported() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.info.Headers
+}
+
+// Servers returns the URLs of the server pool (without credentials).
+func (c *Conn) Servers() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pool.urls(false)
+}
+
+// DiscoveredServers returns the URLs the cluster announced.
+func (c *Conn) DiscoveredServers() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pool.urls(true)
+}
+
+// NewInbox returns a unique inbox subject under the connection's prefix.
+func (c *Conn) NewInbox() string {
+	prefix := DefaultInboxPrefix
+	if c != nil && c.opts.InboxPrefix != "" {
+		prefix = c.opts.InboxPrefix
+	}
+	return prefix + "." + nuid.Next()
+}
+
+// NewInbox returns a unique inbox subject under "_INBOX".
+func NewInbox() string { return DefaultInboxPrefix + "." + nuid.Next() }
+
+// Opts returns a copy of the options the connection was made with.
+func (c *Conn) Opts() Options { return c.opts }
+
+// statCounters are updated atomically on the hot paths.
+type statCounters struct {
+	inMsgs, outMsgs, inBytes, outBytes, reconnects atomic.Uint64
+}
+
+// Statistics counts the traffic of a connection.
+type Statistics struct {
+	InMsgs, OutMsgs, InBytes, OutBytes, Reconnects uint64
+}
+
+// Stats returns the connection's counters (payload bytes, like nats.go).
+func (c *Conn) Stats() Statistics {
+	return Statistics{
+		InMsgs:     c.stats.inMsgs.Load(),
+		OutMsgs:    c.stats.outMsgs.Load(),
+		InBytes:    c.stats.inBytes.Load(),
+		OutBytes:   c.stats.outBytes.Load(),
+		Reconnects: c.stats.reconnects.Load(),
+	}
+}
+
+func isServerErr(err error) bool {
+	var se *ServerError
+	return errors.As(err, &se)
+}

@@ -1,0 +1,125 @@
+package wsnats
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors. Test for them with errors.Is: the client wraps them with
+// context ("failed to publish to foo: wsnats: ...").
+var (
+	// ErrConnectionClosed is returned by operations on a closed connection.
+	ErrConnectionClosed = errors.New("wsnats: connection closed")
+	// ErrConnectionDraining is returned when publishing or subscribing on a
+	// draining connection.
+	ErrConnectionDraining = errors.New("wsnats: connection draining")
+	// ErrTimeout is returned when an operation does not complete in time.
+	ErrTimeout = errors.New("wsnats: timeout")
+	// ErrBadSubject is returned for an empty or malformed subject.
+	ErrBadSubject = errors.New("wsnats: invalid subject")
+	// ErrBadQueueName is returned for a malformed queue group name.
+	ErrBadQueueName = errors.New("wsnats: invalid queue name")
+	// ErrMaxPayload is returned when a message is larger than the server accepts.
+	ErrMaxPayload = errors.New("wsnats: maximum payload exceeded")
+	// ErrInvalidConnection is returned when a method is called on a nil or
+	// unusable connection.
+	ErrInvalidConnection = errors.New("wsnats: invalid connection")
+	// ErrNoServers is returned when no server could be reached.
+	ErrNoServers = errors.New("wsnats: no servers available for connection")
+	// ErrBadSubscription is returned for an invalid or closed subscription.
+	ErrBadSubscription = errors.New("wsnats: invalid subscription")
+	// ErrHeadersNotSupported is returned when headers are used with a server
+	// that does not support them.
+	ErrHeadersNotSupported = errors.New("wsnats: headers not supported by this server")
+	// ErrStaleConnection is reported when the server stopped answering PINGs.
+	ErrStaleConnection = errors.New("wsnats: stale connection")
+	// ErrAuthorization is returned when the server rejects the credentials.
+	ErrAuthorization = errors.New("wsnats: authorization violation")
+	// ErrAuthExpired is returned when the server reports expired credentials.
+	ErrAuthExpired = errors.New("wsnats: authentication expired")
+	// ErrSlowConsumer is reported when a subscription's pending limits are
+	// exceeded and messages are dropped.
+	ErrSlowConsumer = errors.New("wsnats: slow consumer, messages dropped")
+	// ErrNoResponders is returned by Request when no one listens on the subject.
+	ErrNoResponders = errors.New("wsnats: no responders available for request")
+	// ErrBadHeader is returned for a header key or value that cannot be sent.
+	ErrBadHeader = errors.New("wsnats: invalid header")
+	// ErrOutboundBufferFull is returned by Publish when data waiting to be
+	// written to the server already fills the outbound limit: the network is
+	// slower than the publisher. Flush and retry, or slow down.
+	ErrOutboundBufferFull = errors.New("wsnats: outbound buffer full")
+	// ErrReconnectBufExceeded is returned by Publish while disconnected once the
+	// reconnect buffer is full.
+	ErrReconnectBufExceeded = errors.New("wsnats: outbound buffer limit exceeded while reconnecting")
+	// ErrBadTimeout is returned for a negative or zero timeout where one is required.
+	ErrBadTimeout = errors.New("wsnats: invalid timeout")
+	// ErrBadURL is returned for a server URL that cannot be used.
+	ErrBadURL = errors.New("wsnats: invalid server URL")
+	// ErrMaxMessages is returned when a subscription has reached its
+	// auto-unsubscribe limit.
+	ErrMaxMessages = errors.New("wsnats: maximum messages delivered")
+	// ErrSyncSubRequired is returned when NextMsg is used on a callback subscription.
+	ErrSyncSubRequired = errors.New("wsnats: illegal call on an async subscription")
+	// ErrMaxConnectionsExceeded is the server's refusal of another connection.
+	ErrMaxConnectionsExceeded = errors.New("wsnats: server maximum connections exceeded")
+	// ErrJSONPayload is returned by PublishJSON when the value cannot be encoded.
+	ErrJSONPayload = errors.New("wsnats: value cannot be encoded as JSON")
+	// ErrPermissionViolation is reported (through the ErrorHandler) when the
+	// server refuses a publish or subscription on a subject.
+	ErrPermissionViolation = errors.New("wsnats: permissions violation")
+)
+
+// ServerError is an -ERR the server sent, with its text unchanged.
+// Errors the client knows map to a sentinel reachable with errors.Is.
+type ServerError struct {
+	// Text is the server's message without quotes.
+	Text string
+	kind error
+}
+
+// Error implements error.
+func (e *ServerError) Error() string { return "wsnats: server error: " + e.Text }
+
+// Unwrap returns the sentinel error this server error corresponds to, if any.
+func (e *ServerError) Unwrap() error { return e.kind }
+
+// newServerError classifies the text of an -ERR.
+func newServerError(text string) *ServerError {
+	lower := strings.ToLower(text)
+	var kind error
+	switch {
+	case strings.HasPrefix(lower, "authorization violation"), strings.HasPrefix(lower, "user authentication revoked"):
+		kind = ErrAuthorization
+	case strings.HasPrefix(lower, "authentication expired"), strings.Contains(lower, "authentication timeout"):
+		kind = ErrAuthExpired
+	case strings.HasPrefix(lower, "permissions violation"):
+		kind = ErrPermissionViolation
+	case strings.HasPrefix(lower, "stale connection"):
+		kind = ErrStaleConnection
+	case strings.HasPrefix(lower, "maximum connections exceeded"):
+		kind = ErrMaxConnectionsExceeded
+	case strings.HasPrefix(lower, "maximum payload"):
+		kind = ErrMaxPayload
+	case strings.HasPrefix(lower, "slow consumer"):
+		kind = ErrSlowConsumer
+	case strings.HasPrefix(lower, "invalid subject"), strings.HasPrefix(lower, "invalid publish subject"):
+		kind = ErrBadSubject
+	}
+	return &ServerError{Text: text, kind: kind}
+}
+
+// fatal reports whether the server closes the connection after this error.
+// Permission violations and invalid subjects leave the connection up.
+func (e *ServerError) fatal() bool {
+	switch e.kind {
+	case ErrPermissionViolation, ErrBadSubject:
+		return false
+	}
+	return true
+}
+
+// subjectError wraps err with the subject it concerns.
+func subjectError(op, subj string, err error) error {
+	return fmt.Errorf("failed to %s %q: %w", op, subj, err)
+}

@@ -1,0 +1,190 @@
+package wsnats
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// errLinkLost fails PING waiters of a link that went away; Flush retries
+// them on the next link.
+var errLinkLost = errors.New("wsnats: connection lost")
+
+// link is one live transport of a Conn with its reader. A Conn has at
+// most one link at a time; a reconnect makes a new one.
+type link struct {
+	c      *Conn
+	t      transport
+	server *server
+	p      parser
+
+	infoSeen bool
+	done     chan struct{} // closed when the reader ends; err is set then
+
+	mu    sync.Mutex
+	err   error        // first cause of the link's end
+	pongs []chan error // PINGs written on this link, oldest first (nil = keepalive)
+}
+
+func newLink(c *Conn, t transport, s *server) *link {
+	return &link{c: c, t: t, server: s, done: make(chan struct{})}
+}
+
+// fail records err as the cause (unless one is known) and closes the
+// transport; the reader then ends and reports the loss.
+func (l *link) fail(err error) {
+	l.mu.Lock()
+	if l.err == nil {
+		l.err = err
+	}
+	l.mu.Unlock()
+	l.t.close()
+}
+
+// flushAndClose closes the transport (used by Close).
+func (l *link) flushAndClose() { l.fail(ErrConnectionClosed) }
+
+// readLoop feeds received bytes to the parser until the transport ends.
+func (l *link) readLoop() {
+	for {
+		b, err := l.t.next()
+		if err == nil {
+			err = l.p.parse(b, l)
+			if err == nil {
+				continue
+			}
+		}
+		l.fail(err)
+		break
+	}
+	l.mu.Lock()
+	err := l.err
+	pongs := l.pongs
+	l.pongs = nil
+	l.mu.Unlock()
+	for _, ch := range pongs {
+		if ch != nil {
+			ch <- errLinkLost
+		}
+	}
+	close(l.done)
+	l.c.linkLost(l, err)
+}
+
+// addPong registers a waiter for the PONG of a PING about to be written.
+func (l *link) addPong(ch chan error) {
+	l.mu.Lock()
+	l.pongs = append(l.pongs, ch)
+	l.mu.Unlock()
+}
+
+func (l *link) onMsg(subject, reply []byte, sid uint64, hdr, payload []byte) {
+	c := l.c
+	c.stats.inMsgs.Add(1)
+	c.stats.inBytes.Add(uint64(len(hdr) + len(payload)))
+	c.subsMu.RLock()
+	s := c.subs[sid]
+	c.subsMu.RUnlock()
+	if s == nil {
+		return
+	}
+	m := &Msg{Subject: s.subjectFor(subject), Sub: s}
+	if len(reply) > 0 {
+		m.Reply = string(reply)
+	}
+	m.Data = make([]byte, len(payload))
+	copy(m.Data, payload)
+	if hdr != nil {
+		h, code, desc, err := decodeHeader(hdr)
+		if err != nil {
+			c.reportAsync(s, fmt.Errorf("failed to decode headers of a message on %q: %w", m.Subject, err), EventError)
+		}
+		m.Header, m.status, m.statusDesc = h, code, desc
+	}
+	s.receive(m)
+}
+
+func (l *link) onInfo(raw []byte) {
+	var info ServerInfo
+	if err := json.Unmarshal(raw, &info); err != nil {
+		l.fail(fmt.Errorf("%w: bad INFO: %v", ErrProtocol, err))
+		return
+	}
+	l.c.applyInfo(l, info)
+	l.infoSeen = true
+}
+
+func (l *link) onPing() {
+	c := l.c
+	c.mu.Lock()
+	if c.link == l {
+		c.out = append(c.out, pongCmd...)
+		c.kick()
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Unlock()
+	// During the handshake the link is not live yet: answer directly.
+	_ = l.t.write([]byte(pongCmd))
+}
+
+func (l *link) onPong() {
+	l.mu.Lock()
+	var ch chan error
+	if len(l.pongs) > 0 {
+		ch = l.pongs[0]
+		l.pongs = l.pongs[1:]
+	}
+	l.mu.Unlock()
+	c := l.c
+	c.mu.Lock()
+	if c.link == l {
+		c.pingsOut = 0
+	}
+	c.mu.Unlock()
+	if ch != nil {
+		ch <- nil
+	}
+}
+
+func (l *link) onOK() {}
+
+func (l *link) onErr(text string) {
+	se := newServerError(text)
+	if !se.fatal() {
+		l.c.reportAsync(nil, se, EventError)
+		return
+	}
+	// The server closes after a fatal error; a handshake waiting for its
+	// PONG sees the link end and reports se as the reason.
+	l.fail(se)
+}
+
+// applyInfo records a (possibly updated) INFO from link l.
+func (c *Conn) applyInfo(l *link, info ServerInfo) {
+	c.mu.Lock()
+	if c.link != l && c.link != nil {
+		c.mu.Unlock()
+		return
+	}
+	first := !l.infoSeen
+	c.info = info
+	var discovered, ldm bool
+	urls := info.ConnectURLs
+	if len(info.WSConnectURLs) > 0 && (l.server.url.Scheme == "ws" || l.server.url.Scheme == "wss") {
+		urls = info.WSConnectURLs
+	}
+	if !c.opts.IgnoreDiscoveredServers && len(urls) > 0 {
+		discovered = c.pool.addDiscovered(urls, l.server.url, !c.opts.DontRandomize) && !first
+	}
+	ldm = info.LameDuckMode
+	c.mu.Unlock()
+	if discovered {
+		c.emit(Event{Type: EventServersDiscovered, Servers: c.DiscoveredServers()}, c.opts.DiscoveredServersHandler)
+	}
+	if ldm {
+		c.emit(Event{Type: EventLameDuckMode}, c.opts.LameDuckModeHandler)
+		go c.leaveLameDuck(l)
+	}
+}

@@ -1,0 +1,63 @@
+package wsnats
+
+import "fmt"
+
+// Msg is a message received from or sent to the server.
+type Msg struct {
+	// Subject the message was published to.
+	Subject string
+	// Reply is the subject to respond to; empty when none.
+	Reply string
+	// Header holds the message headers; nil when there are none.
+	Header Header
+	// Data is the payload. The client never reuses it: it is the receiver's.
+	Data []byte
+	// Sub is the subscription that received the message (nil for messages
+	// built by the user).
+	Sub *Subscription
+
+	status     int
+	statusDesc string
+}
+
+// NewMsg returns a message for subject with an empty header, ready for
+// PublishMsg.
+func NewMsg(subject string) *Msg {
+	return &Msg{Subject: subject, Header: Header{}}
+}
+
+// Status returns the status code of a status message (e.g. 503 for no
+// responders), or 0.
+func (m *Msg) Status() int { return m.status }
+
+// StatusDescription returns the text after the status code, if any.
+func (m *Msg) StatusDescription() string { return m.statusDesc }
+
+// size is the payload size the server counts against max_payload.
+func (m *Msg) size() int {
+	return len(m.Data)
+}
+
+// Respond publishes data to the message's reply subject.
+func (m *Msg) Respond(data []byte) error {
+	return m.RespondMsg(&Msg{Data: data})
+}
+
+// RespondMsg publishes resp to the message's reply subject; resp.Subject is
+// replaced by the reply subject.
+func (m *Msg) RespondMsg(resp *Msg) error {
+	if m == nil || m.Sub == nil || m.Sub.conn == nil {
+		return fmt.Errorf("failed to respond: %w: the message did not come from a subscription", ErrInvalidConnection)
+	}
+	if m.Reply == "" {
+		return fmt.Errorf("failed to respond to a message on %q: %w: it has no reply subject", m.Subject, ErrBadSubject)
+	}
+	out := *resp
+	out.Subject = m.Reply
+	return m.Sub.conn.PublishMsg(&out)
+}
+
+// String returns a short description for logs (no payload).
+func (m *Msg) String() string {
+	return fmt.Sprintf("Msg{Subject: %q, Reply: %q, %d bytes, %d headers}", m.Subject, m.Reply, len(m.Data), len(m.Header))
+}

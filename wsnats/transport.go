@@ -1,0 +1,65 @@
+package wsnats
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+)
+
+// Ready states of a transport, numbered like the browser's WebSocket.readyState.
+const (
+	StateConnecting = 0
+	StateOpen       = 1
+	StateClosing    = 2
+	StateClosed     = 3
+)
+
+// maxWSWrite bounds one WebSocket message sent to the server: bigger bursts
+// are split. nats-server reassembles the byte stream across messages.
+const maxWSWrite = 64 * 1024
+
+// transport is one connection to one server: a byte stream in each
+// direction. Implementations: TCP and WebSocket natively
+// (transport_native.go), the browser's WebSocket in js/wasm
+// (transport_js.go).
+//
+// next is called by a single reader goroutine and write by a single writer
+// goroutine; close and readyState may be called from anywhere. In the
+// browser, next and write are fed by event callbacks that only copy and
+// signal, so no JS callback ever blocks.
+type transport interface {
+	// next blocks until bytes arrive and returns them. The slice is valid
+	// until the following call. It returns an error once the transport is
+	// closed or broken.
+	next() ([]byte, error)
+	// write sends all of p or returns an error. It may block the writer
+	// goroutine, never a JS callback.
+	write(p []byte) error
+	// close closes the transport; pending next calls return.
+	close() error
+	// readyState reports the live state (StateConnecting ... StateClosed).
+	readyState() int
+	// buffered reports bytes accepted by write but not yet sent to the
+	// network (the browser's bufferedAmount); 0 where writes block instead.
+	buffered() int
+	// maxWrite is the largest p a single write should carry; 0 means no limit.
+	maxWrite() int
+}
+
+// dialer opens a transport to u; the platform files provide dialTransport.
+type dialer func(ctx context.Context, u *url.URL, o *Options) (transport, error)
+
+// redactURL returns u as text without credentials, for errors and logs.
+func redactURL(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	r := *u
+	r.User = nil
+	return r.String()
+}
+
+// unsupportedScheme is the error for a scheme this platform cannot dial.
+func unsupportedScheme(u *url.URL, why string) error {
+	return fmt.Errorf("%w: %s: scheme %q %s", ErrBadURL, redactURL(u), u.Scheme, why)
+}

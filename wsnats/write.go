@@ -1,0 +1,274 @@
+package wsnats
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Send backpressure in the browser: when the socket holds more than
+// sendHighWater bytes not yet sent, the writer waits until it drops below
+// sendLowWater. Meanwhile data waits in the Go outbound buffer, bounded by
+// Options.OutboundLimit.
+const (
+	sendHighWater = 1 << 20
+	sendLowWater  = 256 << 10
+	maxSpareCap   = 4 << 20
+)
+
+// Publish sends data to subj. It returns once the message is in the
+// outbound buffer; use Flush to wait until the server has it.
+func (c *Conn) Publish(subj string, data []byte) error {
+	return c.publish(subj, "", nil, data)
+}
+
+// PublishRequest sends data to subj with reply as the reply subject.
+func (c *Conn) PublishRequest(subj, reply string, data []byte) error {
+	return c.publish(subj, reply, nil, data)
+}
+
+// PublishMsg sends m: its subject, reply subject, headers and data.
+func (c *Conn) PublishMsg(m *Msg) error {
+	if m == nil {
+		return fmt.Errorf("failed to publish: %w: nil message", ErrBadSubject)
+	}
+	return c.publish(m.Subject, m.Reply, m.Header, m.Data)
+}
+
+// PublishJSON encodes v as JSON and publishes it to subj.
+func (c *Conn) PublishJSON(subj string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("failed to publish to %q: %w: %v", subj, ErrJSONPayload, err)
+	}
+	return c.publish(subj, "", nil, data)
+}
+
+func (c *Conn) publish(subj, reply string, h Header, data []byte) error {
+	if c == nil {
+		return ErrInvalidConnection
+	}
+	if err := checkSubject(subj, true); err != nil {
+		return subjectError("publish to", subj, err)
+	}
+	if reply != "" {
+		if err := checkSubject(reply, true); err != nil {
+			return fmt.Errorf("failed to publish to %q: bad reply subject: %w", subj, err)
+		}
+	}
+	var hdr []byte
+	if len(h) > 0 {
+		if err := validateHeader(h); err != nil {
+			return subjectError("publish to", subj, err)
+		}
+		hdr = appendHeader(nil, h)
+	}
+	c.mu.Lock()
+	if err := c.canPublish(len(hdr) > 0, len(hdr)+len(data)); err != nil {
+		c.mu.Unlock()
+		return subjectError("publish to", subj, err)
+	}
+	if hdr == nil {
+		c.out = appendPub(c.out, subj, reply, data)
+	} else {
+		c.out = appendHPub(c.out, subj, reply, hdr, data)
+	}
+	c.mu.Unlock()
+	c.stats.outMsgs.Add(1)
+	c.stats.outBytes.Add(uint64(len(hdr) + len(data)))
+	c.kick()
+	return nil
+}
+
+// canPublish checks state and limits for a message of size bytes. c.mu is held.
+func (c *Conn) canPublish(headers bool, size int) error {
+	switch c.status {
+	case Closed:
+		return ErrConnectionClosed
+	case Draining:
+		if c.draining {
+			return ErrConnectionDraining
+		}
+	}
+	if headers && !c.info.Headers {
+		return ErrHeadersNotSupported
+	}
+	if mp := c.info.MaxPayload; mp > 0 && int64(size) > mp {
+		return fmt.Errorf("%w: %d bytes, the server accepts %d", ErrMaxPayload, size, mp)
+	}
+	if c.link == nil {
+		limit := c.opts.ReconnectBufSize
+		if limit < 0 {
+			return fmt.Errorf("%w: disconnected and the reconnect buffer is disabled", ErrConnectionClosed)
+		}
+		if len(c.out)+size > limit {
+			return fmt.Errorf("%w: %d bytes buffered, limit %d", ErrReconnectBufExceeded, len(c.out), limit)
+		}
+		return nil
+	}
+	if limit := c.opts.OutboundLimit; limit > 0 && len(c.out)+size > limit {
+		return fmt.Errorf("%w: %d bytes waiting, limit %d", ErrOutboundBufferFull, len(c.out), limit)
+	}
+	return nil
+}
+
+// writeLoop sends the outbound buffer in bursts until the connection closes.
+func (c *Conn) writeLoop() {
+	for {
+		select {
+		case <-c.wake:
+		case <-c.closedCh:
+			return
+		}
+		for c.writeBurst() {
+		}
+	}
+}
+
+// writeBurst writes what has accumulated. It reports whether it wrote
+// anything (so the caller looks again).
+func (c *Conn) writeBurst() bool {
+	c.mu.Lock()
+	l := c.link
+	if l == nil || c.status == Closed || (len(c.out) == 0 && len(c.pingQueue) == 0) {
+		c.mu.Unlock()
+		return false
+	}
+	buf := c.out
+	c.out, c.spare = c.spare[:0], nil
+	for _, ch := range c.pingQueue {
+		buf = append(buf, pingCmd...)
+		l.addPong(ch)
+	}
+	c.pingQueue = c.pingQueue[:0]
+	c.mu.Unlock()
+
+	err := writeChunks(l.t, buf, c.closedCh)
+
+	c.mu.Lock()
+	if cap(buf) <= maxSpareCap {
+		c.spare = buf[:0]
+	}
+	c.mu.Unlock()
+	if err != nil {
+		l.fail(fmt.Errorf("failed to write to %s: %w", redactURL(l.server.url), err))
+		return false
+	}
+	return true
+}
+
+// writeChunks writes buf in pieces no larger than the transport takes,
+// waiting while the transport's own send buffer is above the high-water mark.
+func writeChunks(t transport, buf []byte, closed <-chan struct{}) error {
+	max := t.maxWrite()
+	for len(buf) > 0 {
+		if t.buffered() > sendHighWater {
+			if err := waitDrained(t, closed); err != nil {
+				return err
+			}
+		}
+		n := len(buf)
+		if max > 0 && n > max {
+			n = max
+		}
+		if err := t.write(buf[:n]); err != nil {
+			return err
+		}
+		buf = buf[n:]
+	}
+	return nil
+}
+
+// waitDrained polls the transport until its send buffer is below the
+// low-water mark. The browser has no event for that, so it polls; the
+// timer lets the page's event loop run and the socket drain.
+func waitDrained(t transport, closed <-chan struct{}) error {
+	delay := time.Millisecond
+	for t.buffered() > sendLowWater {
+		if t.readyState() != StateOpen {
+			return fmt.Errorf("socket is no longer open")
+		}
+		select {
+		case <-closed:
+			return ErrConnectionClosed
+		case <-time.After(delay):
+		}
+		if delay < 16*time.Millisecond {
+			delay *= 2
+		}
+	}
+	return nil
+}
+
+// Flush sends a PING and waits for the PONG: when it returns nil, the server
+// has processed everything published before. While reconnecting it waits
+// for the new connection (until ctx ends).
+func (c *Conn) Flush(ctx context.Context) error {
+	_, err := c.roundTrip(ctx)
+	return err
+}
+
+// FlushTimeout is Flush with a timeout.
+func (c *Conn) FlushTimeout(d time.Duration) error {
+	if d <= 0 {
+		return ErrBadTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return c.Flush(ctx)
+}
+
+// RTT measures the round trip time to the server.
+func (c *Conn) RTT(ctx context.Context) (time.Duration, error) {
+	return c.roundTrip(ctx)
+}
+
+func (c *Conn) roundTrip(ctx context.Context) (time.Duration, error) {
+	if c == nil {
+		return 0, ErrInvalidConnection
+	}
+	for {
+		c.mu.Lock()
+		if c.status == Closed {
+			c.mu.Unlock()
+			return 0, fmt.Errorf("failed to flush: %w", ErrConnectionClosed)
+		}
+		if c.link == nil {
+			wait := c.connected
+			c.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-c.closedCh:
+				continue
+			case <-ctx.Done():
+				return 0, flushCtxErr(ctx)
+			}
+		}
+		ch := make(chan error, 1)
+		c.pingQueue = append(c.pingQueue, ch)
+		c.mu.Unlock()
+		start := time.Now()
+		c.kick()
+		select {
+		case err := <-ch:
+			if err == errLinkLost {
+				continue // the PING went down with the link: try on the next one
+			}
+			if err != nil {
+				return 0, fmt.Errorf("failed to flush: %w", err)
+			}
+			return time.Since(start), nil
+		case <-ctx.Done():
+			return 0, flushCtxErr(ctx)
+		}
+	}
+}
+
+func flushCtxErr(ctx context.Context) error {
+	if ctx.Err() == context.DeadlineExceeded {
+		return fmt.Errorf("failed to flush: %w", ErrTimeout)
+	}
+	return fmt.Errorf("failed to flush: %w", ctx.Err())
+}
