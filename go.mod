@@ -3,7 +3,6 @@ module github.com/wasm-nats/wasm-nats
 go 1.26.0
 
 require (
-	github.com/agnivade/wasmbrowsertest v0.11.0 // indirect
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
 	github.com/chromedp/cdproto v0.159.0 // indirect
 	github.com/chromedp/chromedp v0.23.0 // indirect
@@ -26,5 +25,3 @@ require (
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 )
-
-tool github.com/agnivade/wasmbrowsertest

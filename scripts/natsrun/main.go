@@ -1,0 +1,67 @@
+// Command natsrun starts an embedded nats-server on loopback (TCP and
+// websocket on free ports), runs a command with NATS_URL and NATS_WS_URL
+// set in its environment, and exits with the command's status. The browser
+// tests and benchmarks use it to give code inside Chromium a real server.
+//
+//	go run ./scripts/natsrun -- go test -exec ... ./wsnats/
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+func main() {
+	trace := flag.Bool("trace", false, "log the server's protocol traffic")
+	flag.Parse()
+	args := flag.Args()
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: natsrun [-trace] -- command [args...]")
+		os.Exit(2)
+	}
+	opts := &server.Options{
+		Host:   "127.0.0.1",
+		Port:   -1,
+		NoSigs: true,
+		NoLog:  !*trace,
+		Trace:  *trace,
+		Debug:  *trace,
+		Websocket: server.WebsocketOpts{
+			Host:  "127.0.0.1",
+			Port:  -1,
+			NoTLS: true,
+		},
+	}
+	s, err := server.NewServer(opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "natsrun: failed to create server:", err)
+		os.Exit(1)
+	}
+	if *trace {
+		s.ConfigureLogger()
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		fmt.Fprintln(os.Stderr, "natsrun: server did not start")
+		os.Exit(1)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), "NATS_URL="+s.ClientURL(), "NATS_WS_URL="+s.WebsocketURL())
+	err = cmd.Run()
+	s.Shutdown()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		os.Exit(exit.ExitCode())
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "natsrun:", err)
+		os.Exit(1)
+	}
+}
