@@ -1,0 +1,59 @@
+# wasm-nats. Main targets:
+#   make demo   build the wasm client and run the demo (http://127.0.0.1:8000/)
+#   make test   everything CI runs: format, vet, unit tests, fuzzing, browser tests
+
+GO        ?= go
+WASM      := web/wsnats.wasm
+WASM_EXEC := web/wasm_exec.js
+TEST_TIMEOUT ?= 10m
+FUZZTIME  ?= 15s
+DEMO_FLAGS ?=
+
+# Native unit tests: every package except the demo, whose end-to-end tests
+# need Chromium and run in test-browser (so they run once per make test).
+UNIT_PKGS = $$($(GO) list ./... | grep -v '/cmd/wsnats-demo$$')
+
+.PHONY: all build demo test fmt-check vet unit fuzz chromium test-browser bench clean
+
+all: build
+
+## build: compile the wasm client to web/wsnats.wasm and copy Go's wasm_exec.js next to it
+build:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WASM) ./cmd/wsnats-wasm
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WASM_EXEC)
+
+## demo: build, then serve the demo page with an embedded nats-server
+demo: build
+	$(GO) run ./cmd/wsnats-demo $(DEMO_FLAGS)
+
+## test: the full suite (what .ci/run runs)
+test: fmt-check vet unit fuzz test-browser
+
+fmt-check:
+	@out=$$(gofmt -l .); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(UNIT_PKGS)
+
+fuzz:
+	$(GO) test ./wsnats -run '^$$' -fuzz FuzzParser -fuzztime $(FUZZTIME)
+
+chromium:
+	scripts/install-chromium.sh
+
+## test-browser: the tests that run in headless Chromium (installs it if needed)
+test-browser:
+	TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/test-browser.sh
+
+## bench: native benchmarks (the browser benchmark comes later)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./wsnats/...
+
+clean:
+	rm -f $(WASM) $(WASM_EXEC)
+	rm -rf artifacts

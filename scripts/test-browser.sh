@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Browser tests: everything that needs headless Chromium.
+#   1. the end-to-end tests of the demo page (cmd/wsnats-demo, chromedp);
+#   2. the wsnats and jsbridge tests compiled to wasm and run in Chromium
+#      against an embedded nats-server (scripts/wasm-test.sh).
+# Run from anywhere; works from a fresh clone (installs Chromium if needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+GO=${GO:-go}
+TIMEOUT=${TEST_TIMEOUT:-10m}
+
+scripts/install-chromium.sh
+
+echo "== build the wasm client"
+GOOS=js GOARCH=wasm "$GO" build -trimpath -ldflags='-s -w' -o web/wsnats.wasm ./cmd/wsnats-wasm
+cp "$("$GO" env GOROOT)/lib/wasm/wasm_exec.js" web/wasm_exec.js
+
+echo "== end-to-end tests of the demo page"
+WSNATS_BROWSER_TESTS=1 "$GO" test -count=1 -timeout "$TIMEOUT" ./cmd/wsnats-demo/...
+
+echo "== wsnats and jsbridge tests compiled to wasm, in Chromium"
+scripts/wasm-test.sh -count=1 -timeout "$TIMEOUT" ./wsnats/... ./jsbridge/...
