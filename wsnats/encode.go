@@ -1,9 +1,6 @@
 package wsnats
 
-import (
-	"encoding/json"
-	"strconv"
-)
+import "strconv"
 
 // The encoders append one protocol command to b and return the extended
 // slice. They do not validate: callers check subjects and sizes first.
@@ -20,6 +17,28 @@ func appendPub(b []byte, subj, reply string, data []byte) []byte {
 	b = append(b, "\r\n"...)
 	b = append(b, data...)
 	return append(b, "\r\n"...)
+}
+
+// pubLen is the length of the PUB (hdrLen == 0) or HPUB command that
+// appendPub or appendHPub make.
+func pubLen(subj, reply string, hdrLen, dataLen int) int {
+	n := len("PUB ") + len(subj) + 1 + decimalLen(dataLen) + 2 + dataLen + 2
+	if hdrLen > 0 {
+		n += 1 + decimalLen(hdrLen) + 1 + hdrLen + decimalLen(hdrLen+dataLen) - decimalLen(dataLen)
+	}
+	if reply != "" {
+		n += len(reply) + 1
+	}
+	return n
+}
+
+// decimalLen is the number of decimal digits of n >= 0.
+func decimalLen(n int) int {
+	d := 1
+	for ; n >= 10; n /= 10 {
+		d++
+	}
+	return d
 }
 
 func appendHPub(b []byte, subj, reply string, hdr, data []byte) []byte {
@@ -87,13 +106,25 @@ type connectInfo struct {
 }
 
 func appendConnect(b []byte, ci *connectInfo) ([]byte, error) {
-	js, err := json.Marshal(ci)
-	if err != nil {
-		return b, err
-	}
-	b = append(b, "CONNECT "...)
-	b = append(b, js...)
-	return append(b, "\r\n"...), nil
+	b = append(b, "CONNECT {"...)
+	b = appendJSONBool(b, "verbose", ci.Verbose)
+	b = appendJSONBool(b, "pedantic", ci.Pedantic)
+	b = appendJSONBool(b, "tls_required", ci.TLSRequired)
+	b = appendJSONField(b, "name", ci.Name, true)
+	b = appendJSONField(b, "lang", ci.Lang, false)
+	b = appendJSONField(b, "version", ci.Version, false)
+	b = append(b, `,"protocol":`...)
+	b = strconv.AppendInt(b, int64(ci.Protocol), 10)
+	b = appendJSONBool(b, "echo", ci.Echo)
+	b = appendJSONBool(b, "headers", ci.Headers)
+	b = appendJSONBool(b, "no_responders", ci.NoResponders)
+	b = appendJSONField(b, "user", ci.User, true)
+	b = appendJSONField(b, "pass", ci.Pass, true)
+	b = appendJSONField(b, "auth_token", ci.Token, true)
+	b = appendJSONField(b, "jwt", ci.JWT, true)
+	b = appendJSONField(b, "nkey", ci.Nkey, true)
+	b = appendJSONField(b, "sig", ci.Sig, true)
+	return append(b, "}\r\n"...), nil
 }
 
 // ServerInfo is the INFO document the server sends.

@@ -3,7 +3,6 @@ package wsnats
 import (
 	"bytes"
 	"fmt"
-	"net/textproto"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,7 +27,7 @@ func (h Header) key(key string) (string, bool) {
 	if _, ok := h[key]; ok {
 		return key, true
 	}
-	ck := textproto.CanonicalMIMEHeaderKey(key)
+	ck := canonicalKey(key)
 	if _, ok := h[ck]; ok {
 		return ck, true
 	}
@@ -61,7 +60,7 @@ func (h Header) Set(key, value string) {
 	if k, ok := h.key(key); ok {
 		delete(h, k)
 	}
-	h[textproto.CanonicalMIMEHeaderKey(key)] = []string{value}
+	h[canonicalKey(key)] = []string{value}
 }
 
 // Add appends value to the values of key.
@@ -70,7 +69,7 @@ func (h Header) Add(key, value string) {
 		h[k] = append(h[k], value)
 		return
 	}
-	h[textproto.CanonicalMIMEHeaderKey(key)] = []string{value}
+	h[canonicalKey(key)] = []string{value}
 }
 
 // Del removes key.
@@ -157,4 +156,33 @@ func decodeHeader(block []byte) (Header, int, string, error) {
 		h[key] = append(h[key], string(bytes.TrimSpace(v)))
 	}
 	return h, code, desc, nil
+}
+
+// canonicalKey capitalises the first letter and each letter after a '-'
+// ("content-type" becomes "Content-Type"), like HTTP header keys. Keys with
+// characters outside letters, digits and '-' are returned unchanged.
+func canonicalKey(k string) string {
+	upper := true
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		ok := c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+		if !ok {
+			return k
+		}
+		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
+			b := []byte(k)
+			upper = true
+			for j := range b {
+				if upper && 'a' <= b[j] && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				} else if !upper && 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+				upper = b[j] == '-'
+			}
+			return string(b)
+		}
+		upper = c == '-'
+	}
+	return k
 }

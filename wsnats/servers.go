@@ -3,7 +3,6 @@ package wsnats
 import (
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/url"
 	"strings"
 )
@@ -40,7 +39,7 @@ func parseServerURL(raw string) (*url.URL, error) {
 		if port == "" {
 			return nil, unsupportedScheme(u, "is not supported (use nats, tls, ws or wss)")
 		}
-		u.Host = net.JoinHostPort(u.Hostname(), port)
+		u.Host = joinHostPort(u.Hostname(), port)
 	}
 	return u, nil
 }
@@ -131,7 +130,7 @@ func (p *serverPool) addDiscovered(hosts []string, like *url.URL, randomize bool
 			continue
 		}
 		u := &url.URL{Scheme: like.Scheme, Host: h, User: like.User, Path: like.Path}
-		if _, _, err := net.SplitHostPort(h); err != nil {
+		if !hasPort(h) {
 			continue
 		}
 		p.list = append(p.list, &server{url: u, discovered: true})
@@ -154,4 +153,31 @@ func (p *serverPool) urls(onlyDiscovered bool) []string {
 		}
 	}
 	return out
+}
+
+// joinHostPort is net.JoinHostPort; package net would add weight to the
+// wasm module for two string functions.
+func joinHostPort(host, port string) string {
+	if strings.Contains(host, ":") {
+		return "[" + host + "]:" + port
+	}
+	return host + ":" + port
+}
+
+// hasPort reports whether hostport is "host:port" or "[ipv6]:port" with a
+// numeric port.
+func hasPort(hostport string) bool {
+	i := strings.LastIndexByte(hostport, ':')
+	if i <= 0 || i == len(hostport)-1 {
+		return false
+	}
+	if strings.Count(hostport, ":") > 1 && !strings.HasPrefix(hostport, "[") {
+		return false
+	}
+	for _, c := range hostport[i+1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

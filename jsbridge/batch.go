@@ -1,0 +1,134 @@
+package jsbridge
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/wasm-nats/wasm-nats/wsnats"
+)
+
+// Publish batch, JS to Go: records back to back, little endian:
+//
+//	u16 subject length, subject, u16 reply length, reply, u32 data length, data
+//
+// Message batch, Go to JS: u32 count, then per message:
+//
+//	u16 subject length, subject, u16 reply length, reply,
+//	u32 header length, header block, u32 data length, data
+//
+// The header block is "NATS/1.0[ code[ description]]\r\n" followed by
+// "key: value\r\n" lines, keys as received; empty when the message has no
+// headers and no status.
+
+// pubRecord is one publish of a batch. subject and reply alias the batch.
+type pubRecord struct {
+	subject, reply, data []byte
+}
+
+// decodePubBatch calls fn for each record of b, in order. It stops at the
+// first malformed record with an error.
+func decodePubBatch(b []byte, fn func(r pubRecord)) error {
+	for len(b) > 0 {
+		var r pubRecord
+		var ok bool
+		if r.subject, b, ok = take(b, 2); !ok {
+			return fmt.Errorf("truncated publish batch (subject)")
+		}
+		if r.reply, b, ok = take(b, 2); !ok {
+			return fmt.Errorf("truncated publish batch (reply)")
+		}
+		if r.data, b, ok = take(b, 4); !ok {
+			return fmt.Errorf("truncated publish batch (data)")
+		}
+		fn(r)
+	}
+	return nil
+}
+
+// take reads a length prefix of width 2 or 4 and the bytes it announces.
+func take(b []byte, width int) (field, rest []byte, ok bool) {
+	if len(b) < width {
+		return nil, nil, false
+	}
+	var n int
+	if width == 2 {
+		n = int(binary.LittleEndian.Uint16(b))
+	} else {
+		n = int(binary.LittleEndian.Uint32(b))
+	}
+	b = b[width:]
+	if n > len(b) {
+		return nil, nil, false
+	}
+	return b[:n], b[n:], true
+}
+
+// appendMsgBatch appends the messages in the Go-to-JS layout.
+func appendMsgBatch(b []byte, msgs []*wsnats.Msg) []byte {
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(msgs)))
+	for _, m := range msgs {
+		b = appendMsg(b, m)
+	}
+	return b
+}
+
+func appendMsg(b []byte, m *wsnats.Msg) []byte {
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(m.Subject)))
+	b = append(b, m.Subject...)
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(m.Reply)))
+	b = append(b, m.Reply...)
+	if m.Header == nil && m.Status() == 0 {
+		b = binary.LittleEndian.AppendUint32(b, 0)
+	} else {
+		at := len(b)
+		b = binary.LittleEndian.AppendUint32(b, 0)
+		b = appendHeaderBlock(b, m)
+		binary.LittleEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(m.Data)))
+	return append(b, m.Data...)
+}
+
+func appendHeaderBlock(b []byte, m *wsnats.Msg) []byte {
+	b = append(b, "NATS/1.0"...)
+	if m.Status() != 0 {
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(m.Status()), 10)
+		if d := m.StatusDescription(); d != "" {
+			b = append(b, ' ')
+			b = append(b, d...)
+		}
+	}
+	b = append(b, "\r\n"...)
+	keys := make([]string, 0, len(m.Header))
+	for k := range m.Header {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range m.Header[k] {
+			b = append(b, k...)
+			b = append(b, ": "...)
+			b = append(b, v...)
+			b = append(b, "\r\n"...)
+		}
+	}
+	return b
+}
+
+// interner returns shared strings for subjects seen before, so a stream
+// to one subject does not allocate a string per message.
+type interner map[string]string
+
+func (in interner) get(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(in) < 1024 {
+		in[s] = s
+	}
+	return s
+}

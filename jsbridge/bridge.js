@@ -1,0 +1,613 @@
+// The JavaScript half of the wsnats bridge. jsbridge evaluates this text as
+// the body of `function (api, version)`: `api` holds the Go functions
+// (connect, pub, sub, ...), and the object returned here becomes
+// globalThis.wsnats. The API it implements is documented in web/wsnats.d.ts.
+//
+// What lives here: argument checks that must throw synchronously, Promises,
+// message and header objects, async iterators, and batching of publishes
+// (one crossing into Go per burst, see batch.go for the layouts).
+"use strict";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const BATCH_FLUSH_BYTES = 256 * 1024;
+
+function wsError(code, message) {
+  const e = new Error(message);
+  if (code) e.code = code;
+  return e;
+}
+
+// fromGo turns a Go error array [code, message] into an Error.
+function fromGo(r) {
+  if (Array.isArray(r)) return wsError(r[0] || undefined, r[1]);
+  if (r instanceof Error) return r;
+  return wsError(undefined, String(r));
+}
+
+// check throws when a Go call returned an error array.
+function check(r) {
+  if (Array.isArray(r) && r.length >= 2 && typeof r[1] === "string") throw fromGo(r);
+  return r;
+}
+
+function typeName(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? (v.constructor && v.constructor.name) || "an object" : typeof v;
+}
+
+// checkSubject mirrors the Go rules so that publish() throws at once.
+function checkSubject(subject, what, literal) {
+  if (typeof subject !== "string") {
+    throw wsError("BAD_SUBJECT", `${what} must be a string, got ${typeName(subject)}`);
+  }
+  if (subject.length === 0) throw wsError("BAD_SUBJECT", `${what} must not be empty`);
+  const tokens = subject.split(".");
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.length === 0) throw wsError("BAD_SUBJECT", `invalid ${what} "${subject}": empty token`);
+    if (/[\s\0]/.test(t)) throw wsError("BAD_SUBJECT", `invalid ${what} "${subject}": white space`);
+    if (literal && (t === "*" || t === ">")) {
+      throw wsError("BAD_SUBJECT", `invalid ${what} "${subject}": wildcards are not allowed here`);
+    }
+    if (t === ">" && i !== tokens.length - 1) {
+      throw wsError("BAD_SUBJECT", `invalid ${what} "${subject}": '>' must be the last token`);
+    }
+  }
+}
+
+function toBytes(data, what) {
+  if (data === undefined || data === null) return new Uint8Array(0);
+  if (typeof data === "string") return encoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  throw wsError("BAD_PAYLOAD", `${what} must be a string or a Uint8Array, got ${typeName(data)}`);
+}
+
+// headerPairs turns HeadersInit into [[key, value], ...] for Go.
+function headerPairs(h) {
+  if (h === undefined || h === null) return null;
+  const pairs = [];
+  if (h instanceof MsgHeaders) {
+    for (const [k, v] of h._pairs) pairs.push([k, v]);
+  } else if (typeof h === "object" && !Array.isArray(h)) {
+    for (const k of Object.keys(h)) {
+      const v = h[k];
+      const list = Array.isArray(v) ? v : [v];
+      for (const one of list) {
+        if (typeof one !== "string") {
+          throw wsError("BAD_HEADERS", `header "${k}" must be a string or an array of strings, got ${typeName(one)}`);
+        }
+        pairs.push([k, one]);
+      }
+    }
+  } else {
+    throw wsError("BAD_HEADERS", `headers must be an object of strings, got ${typeName(h)}`);
+  }
+  return pairs;
+}
+
+function checkOpts(opts, what) {
+  if (opts === undefined || opts === null) return {};
+  if (typeof opts !== "object") throw wsError("INVALID_OPTION", `${what} options must be an object, got ${typeName(opts)}`);
+  return opts;
+}
+
+// Reader walks a Go-to-JS message batch.
+class Reader {
+  constructor(u8) {
+    this.u8 = u8;
+    this.dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+    this.off = 0;
+  }
+  u16() { const v = this.dv.getUint16(this.off, true); this.off += 2; return v; }
+  u32() { const v = this.dv.getUint32(this.off, true); this.off += 4; return v; }
+  bytes(n) { const b = this.u8.subarray(this.off, this.off + n); this.off += n; return b; }
+  str(n) {
+    const start = this.off;
+    this.off += n;
+    if (n < 64) {
+      let s = "";
+      for (let i = start; i < start + n; i++) {
+        const c = this.u8[i];
+        if (c > 127) return decoder.decode(this.u8.subarray(start, start + n));
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return decoder.decode(this.u8.subarray(start, start + n));
+  }
+}
+
+function readMsgs(u8, conn) {
+  const r = new Reader(u8);
+  const n = r.u32();
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const subject = r.str(r.u16());
+    const reply = r.str(r.u16());
+    const hlen = r.u32();
+    const hdr = hlen > 0 ? r.bytes(hlen) : null;
+    const data = r.bytes(r.u32());
+    out[i] = new Msg(conn, subject, reply, hdr, data);
+  }
+  return out;
+}
+
+class MsgHeaders {
+  constructor(block) {
+    this._pairs = [];
+    this.code = 0;
+    this.description = "";
+    if (!block) return;
+    const lines = decoder.decode(block).split("\r\n");
+    const status = lines[0].slice("NATS/1.0".length).trim();
+    if (status) {
+      const sp = status.indexOf(" ");
+      this.code = parseInt(sp < 0 ? status : status.slice(0, sp), 10) || 0;
+      this.description = sp < 0 ? "" : status.slice(sp + 1).trim();
+    }
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i];
+      const c = line.indexOf(":");
+      if (c > 0) this._pairs.push([line.slice(0, c).trim(), line.slice(c + 1).trim()]);
+    }
+  }
+  _match(key) {
+    if (this._pairs.some(([k]) => k === key)) return (k) => k === key;
+    const lower = String(key).toLowerCase();
+    return (k) => k.toLowerCase() === lower;
+  }
+  get(key) { const m = this._match(key); const p = this._pairs.find(([k]) => m(k)); return p ? p[1] : ""; }
+  values(key) { const m = this._match(key); return this._pairs.filter(([k]) => m(k)).map((p) => p[1]); }
+  has(key) { const m = this._match(key); return this._pairs.some(([k]) => m(k)); }
+  keys() { return [...new Set(this._pairs.map((p) => p[0]))]; }
+}
+
+class Msg {
+  constructor(conn, subject, reply, hdr, data) {
+    this._conn = conn;
+    this.subject = subject;
+    this.reply = reply;
+    this.data = data;
+    this._hdr = hdr;
+    this._headers = undefined;
+  }
+  get headers() {
+    if (this._hdr && this._headers === undefined) this._headers = new MsgHeaders(this._hdr);
+    return this._headers;
+  }
+  string() { return decoder.decode(this.data); }
+  json() {
+    try {
+      return JSON.parse(this.string());
+    } catch (e) {
+      throw wsError("BAD_JSON", `message on "${this.subject}" is not valid JSON: ${e.message}`);
+    }
+  }
+  respond(data, opts) {
+    if (!this.reply) return false;
+    this._conn.publish(this.reply, data, opts);
+    return true;
+  }
+}
+
+// Batch packs publishes (JS-to-Go layout of batch.go).
+class Batch {
+  constructor() {
+    this.buf = new Uint8Array(64 * 1024);
+    this.len = 0;
+  }
+  ensure(n) {
+    if (this.len + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+  u16(at, v) { this.buf[at] = v & 0xff; this.buf[at + 1] = (v >>> 8) & 0xff; }
+  u32(at, v) { this.u16(at, v & 0xffff); this.u16(at + 2, v >>> 16); }
+  // str writes a length-prefixed string (2-byte length) and returns its byte length.
+  str(s) {
+    const at = this.len;
+    this.ensure(2 + s.length * 3);
+    let n = 0;
+    let ascii = true;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 127) { ascii = false; break; }
+      this.buf[at + 2 + i] = c;
+    }
+    if (ascii) n = s.length;
+    else n = encoder.encodeInto(s, this.buf.subarray(at + 2)).written;
+    this.u16(at, n);
+    this.len = at + 2 + n;
+    return n;
+  }
+  // add appends one publish and returns the payload size.
+  add(subject, reply, data) {
+    const mark = this.len;
+    this.str(subject);
+    this.str(reply);
+    let size;
+    if (typeof data === "string") {
+      this.ensure(4 + data.length * 3);
+      size = encoder.encodeInto(data, this.buf.subarray(this.len + 4)).written;
+    } else {
+      size = data.length;
+      this.ensure(4 + size);
+      this.buf.set(data, this.len + 4);
+    }
+    this.u32(this.len, size);
+    this.len += 4 + size;
+    return { size, mark };
+  }
+}
+
+class Subscription {
+  constructor(conn, sid, subject, callback) {
+    this._conn = conn;
+    this._sid = sid;
+    this._subject = subject;
+    this._callback = callback;
+    this._closed = false;
+    this._queue = [];
+    this._waiters = [];
+    this._error = null;
+    this._delivered = 0;
+  }
+  _deliver(msgs) {
+    if (this._closed && !this._draining) return;
+    this._delivered += msgs.length;
+    if (this._callback) {
+      for (const m of msgs) {
+        try {
+          this._callback(null, m);
+        } catch (e) {
+          this._conn._report(wsError(undefined, `subscription callback for "${this._subject}" threw: ${e && e.message}`), e);
+        }
+      }
+      return;
+    }
+    for (const m of msgs) {
+      const w = this._waiters.shift();
+      if (w) w.resolve({ value: m, done: false });
+      else this._queue.push(m);
+    }
+  }
+  _end(err) {
+    if (err) {
+      this._error = err;
+      if (this._callback) {
+        try { this._callback(err, undefined); } catch (e) { this._conn._report(err, e); }
+      }
+    }
+    this._closed = true;
+    this._draining = false;
+    for (const w of this._waiters.splice(0)) {
+      if (err) w.reject(err);
+      else w.resolve({ value: undefined, done: true });
+    }
+    this._conn._subs.delete(this._sid);
+  }
+  unsubscribe(max) {
+    if (this._closed) return;
+    if (max !== undefined && (typeof max !== "number" || !Number.isInteger(max) || max < 0)) {
+      throw wsError("INVALID_OPTION", `unsubscribe max must be a non-negative integer, got ${max}`);
+    }
+    this._conn._flushBatch(true);
+    check(api.unsub(this._conn._id, this._sid, max || 0));
+    if (!max) this._end(null);
+  }
+  drain() {
+    if (this._closed) return Promise.resolve();
+    this._conn._flushBatch(true);
+    this._draining = true;
+    return new Promise((res, rej) => api.drainSub(this._conn._id, this._sid, () => { this._end(null); res(); }, (e) => rej(fromGo(e))));
+  }
+  getSubject() { return this._subject; }
+  getReceived() { return this._closed ? this._delivered : Math.max(this._delivered, api.subState(this._conn._id, this._sid)[0]); }
+  getPending() { return this._closed ? this._queue.length : api.subState(this._conn._id, this._sid)[1] + this._queue.length; }
+  getDropped() { return this._closed ? this._dropped || 0 : (this._dropped = api.subState(this._conn._id, this._sid)[2]); }
+  isClosed() { return this._closed; }
+  [Symbol.asyncIterator]() {
+    if (this._callback) throw wsError("INVALID_OPTION", "a subscription with a callback cannot be iterated");
+    return {
+      next: () => {
+        if (this._queue.length > 0) return Promise.resolve({ value: this._queue.shift(), done: false });
+        if (this._error) return Promise.reject(this._error);
+        if (this._closed) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve, reject) => this._waiters.push({ resolve, reject }));
+      },
+      return: () => {
+        this.unsubscribe();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]() { return this; },
+    };
+  }
+}
+
+class Connection {
+  constructor(id, sink, opts) {
+    this._id = id;
+    this._sink = sink;
+    this._timeout = opts.timeout || 10000;
+    this._subs = new Map();
+    this._listeners = [];
+    this._batch = new Batch();
+    this._scheduled = false;
+    this._closedFlag = false;
+    this._closed = new Promise((res) => { this._resolveClosed = res; });
+    this._maxPayload = 0;
+    const info = this.info;
+    if (info) this._maxPayload = info.max_payload || 0;
+  }
+  _ensureOpen() {
+    if (this._closedFlag) throw wsError("CONNECTION_CLOSED", "the connection is closed");
+  }
+  _report(err, cause) {
+    console.error("wsnats:", err.message, cause || "");
+    this._emit("error", err);
+  }
+  _emit(type, data) {
+    for (const cb of this._listeners.slice()) {
+      try { cb({ type, data }); } catch (e) { console.error("wsnats: status callback threw:", e); }
+    }
+  }
+  // _flushBatch hands the queued publishes to Go. Errors of a scheduled
+  // flush are reported as "error" status events; sync callers rethrow.
+  _flushBatch(sync) {
+    if (this._batch.len === 0) return;
+    const view = this._batch.buf.subarray(0, this._batch.len);
+    this._batch.len = 0;
+    const r = api.pub(this._id, view);
+    if (r) {
+      const err = wsError(r[0] || undefined, r[2] > 1 ? `${r[2]} publishes failed: ${r[1]}` : `publish failed: ${r[1]}`);
+      if (sync === "throw") throw err;
+      this._report(err);
+    }
+  }
+  _schedule() {
+    if (this._scheduled) return;
+    this._scheduled = true;
+    queueMicrotask(() => { this._scheduled = false; this._flushBatch(false); });
+  }
+  publish(subject, data, opts) {
+    this._ensureOpen();
+    checkSubject(subject, "subject", true);
+    opts = checkOpts(opts, "publish");
+    const reply = opts.reply === undefined || opts.reply === null || opts.reply === "" ? "" : opts.reply;
+    if (reply) checkSubject(reply, "reply subject", true);
+    if (data !== undefined && data !== null && typeof data !== "string" && !(data instanceof Uint8Array)) {
+      if (data instanceof ArrayBuffer) data = new Uint8Array(data);
+      else throw wsError("BAD_PAYLOAD", `data must be a string or a Uint8Array, got ${typeName(data)}`);
+    }
+    if (opts.headers !== undefined && opts.headers !== null) {
+      const hdrs = headerPairs(opts.headers);
+      this._flushBatch("throw");
+      check(api.pubMsg(this._id, subject, reply, toBytes(data, "data"), hdrs));
+      return;
+    }
+    const { size, mark } = this._batch.add(subject, reply, data === undefined || data === null ? "" : data);
+    if (this._maxPayload > 0 && size > this._maxPayload) {
+      this._batch.len = mark;
+      throw wsError("MAX_PAYLOAD_EXCEEDED", `message of ${size} bytes exceeds the server's max_payload of ${this._maxPayload} bytes`);
+    }
+    if (this._batch.len >= BATCH_FLUSH_BYTES) this._flushBatch("throw");
+    else this._schedule();
+  }
+  publishJSON(subject, value, opts) {
+    let text;
+    try {
+      text = JSON.stringify(value);
+    } catch (e) {
+      throw wsError("BAD_JSON", `value cannot be encoded as JSON: ${e.message}`);
+    }
+    if (text === undefined) throw wsError("BAD_JSON", `value of type ${typeName(value)} cannot be encoded as JSON`);
+    this.publish(subject, text, opts);
+  }
+  subscribe(subject, opts) {
+    this._ensureOpen();
+    checkSubject(subject, "subject", false);
+    opts = checkOpts(opts, "subscribe");
+    const { queue, max, callback } = opts;
+    if (queue !== undefined && queue !== null && (typeof queue !== "string" || queue === "" || /\s/.test(queue))) {
+      throw wsError("BAD_SUBJECT", `queue must be a non-empty string without white space, got ${JSON.stringify(queue)}`);
+    }
+    if (max !== undefined && (typeof max !== "number" || !Number.isInteger(max) || max < 0)) {
+      throw wsError("INVALID_OPTION", `max must be a non-negative integer, got ${max}`);
+    }
+    if (callback !== undefined && typeof callback !== "function") {
+      throw wsError("INVALID_OPTION", `callback must be a function, got ${typeName(callback)}`);
+    }
+    this._flushBatch("throw");
+    const sid = check(api.sub(this._id, subject, queue || "", max || 0));
+    const sub = new Subscription(this, sid, subject, callback);
+    this._subs.set(sid, sub);
+    return sub;
+  }
+  request(subject, data, opts) {
+    try {
+      this._ensureOpen();
+      checkSubject(subject, "subject", true);
+      opts = checkOpts(opts, "request");
+      const timeout = opts.timeout === undefined ? this._timeout : opts.timeout;
+      if (typeof timeout !== "number" || !(timeout > 0)) {
+        throw wsError("INVALID_OPTION", `timeout must be a positive number of milliseconds, got ${timeout}`);
+      }
+      const bytes = toBytes(data, "data");
+      const hdrs = headerPairs(opts.headers);
+      this._flushBatch("throw");
+      return new Promise((res, rej) => {
+        api.request(this._id, subject, bytes, hdrs, timeout, (u8) => res(readMsgs(u8, this)[0]), (e) => rej(fromGo(e)));
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  _async(fn, ...args) {
+    try {
+      this._flushBatch("throw");
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise((res, rej) => {
+      const r = fn(this._id, ...args, res, (e) => rej(fromGo(e)));
+      if (Array.isArray(r)) rej(fromGo(r));
+    });
+  }
+  flush() { return this._closedFlag ? Promise.reject(wsError("CONNECTION_CLOSED", "the connection is closed")) : this._async(api.flush, this._timeout); }
+  rtt() { return this._closedFlag ? Promise.reject(wsError("CONNECTION_CLOSED", "the connection is closed")) : this._async(api.rtt, this._timeout); }
+  drain() {
+    if (this._closedFlag) return Promise.reject(wsError("CONNECTION_CLOSED", "the connection is closed"));
+    return this._async(api.drain).then(() => this._closed).then(() => undefined);
+  }
+  close() {
+    if (this._closedFlag) return Promise.resolve();
+    try { this._flushBatch(false); } catch (e) { /* reported */ }
+    return new Promise((res) => api.close(this._id, res, res)).then(() => this._closed).then(() => undefined);
+  }
+  closed() { return this._closed; }
+  get readyState() { return api.readyState(this._id); }
+  isConnected() { return !this._closedFlag && api.state(this._id) === "CONNECTED"; }
+  isClosed() { return this._closedFlag; }
+  stats() {
+    const s = api.stats(this._id);
+    if (!Array.isArray(s) || s.length !== 5) return this._lastStats || { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, reconnects: 0 };
+    this._lastStats = { inMsgs: s[0], outMsgs: s[1], inBytes: s[2], outBytes: s[3], reconnects: s[4] };
+    return this._lastStats;
+  }
+  get info() {
+    if (this._closedFlag) return this._info;
+    const info = api.info(this._id);
+    if (Array.isArray(info)) return this._info;
+    this._info = info;
+    return info;
+  }
+  getServer() { return api.server(this._id); }
+  status(callback) {
+    if (typeof callback !== "function") throw wsError("INVALID_OPTION", `status callback must be a function, got ${typeName(callback)}`);
+    this._listeners.push(callback);
+    return () => { this._listeners = this._listeners.filter((c) => c !== callback); };
+  }
+  // Called by Go.
+  _onStatus(type, data) {
+    data = data || {};
+    const err = data.error ? fromGo(data.error) : undefined;
+    if (err) data.error = err;
+    switch (type) {
+      case "error":
+        this._emit("error", err);
+        return;
+      case "slowConsumer": {
+        const sub = this._subs.get(data.sid);
+        if (sub && sub._callback) {
+          try { sub._callback(err || wsError("SLOW_CONSUMER", `slow consumer on "${data.subject}"`), undefined); } catch (e) { console.error(e); }
+        }
+        delete data.sid;
+        delete data.error;
+        this._emit("slowConsumer", data);
+        return;
+      }
+      case "close":
+        this._closedFlag = true;
+        for (const sub of [...this._subs.values()]) sub._end(null);
+        this._emit("close", err);
+        this._resolveClosed(err);
+        return;
+      case "update":
+        this._maxPayload = (this.info && this.info.max_payload) || this._maxPayload;
+        break;
+      case "reconnect":
+        this._maxPayload = (this.info && this.info.max_payload) || this._maxPayload;
+        break;
+    }
+    this._emit(type, data);
+  }
+}
+
+// connectOptions checks the JS options and returns the object Go reads.
+function connectOptions(opts) {
+  if (opts === undefined || opts === null || typeof opts !== "object") {
+    throw wsError("INVALID_OPTION", `connect() needs an options object like {servers: "ws://127.0.0.1:8080"}, got ${typeName(opts)}`);
+  }
+  let servers = opts.servers;
+  if (typeof servers === "string") servers = [servers];
+  if (!Array.isArray(servers) || servers.length === 0 || servers.some((s) => typeof s !== "string" || s === "")) {
+    throw wsError("INVALID_OPTION", "servers must be a ws:// or wss:// URL or a non-empty array of them");
+  }
+  const out = { servers };
+  const nums = ["timeout", "maxReconnectAttempts", "reconnectTimeWait", "pingInterval", "maxPingOut", "reconnectBufSize"];
+  for (const k of nums) {
+    if (opts[k] === undefined) continue;
+    if (typeof opts[k] !== "number" || Number.isNaN(opts[k])) throw wsError("INVALID_OPTION", `${k} must be a number, got ${typeName(opts[k])}`);
+    out[k] = opts[k];
+  }
+  for (const k of ["maxReconnectAttempts", "maxPingOut", "reconnectBufSize"]) {
+    if (out[k] !== undefined && !Number.isInteger(out[k])) throw wsError("INVALID_OPTION", `${k} must be an integer, got ${out[k]}`);
+  }
+  const strs = ["name", "inboxPrefix", "token", "user", "pass"];
+  for (const k of strs) {
+    if (opts[k] === undefined) continue;
+    if (typeof opts[k] !== "string") throw wsError("INVALID_OPTION", `${k} must be a string, got ${typeName(opts[k])}`);
+    out[k] = opts[k];
+  }
+  for (const k of ["noEcho", "debug"]) {
+    if (opts[k] === undefined) continue;
+    if (typeof opts[k] !== "boolean") throw wsError("INVALID_OPTION", `${k} must be true or false, got ${typeName(opts[k])}`);
+    out[k] = opts[k];
+  }
+  let sign;
+  if (opts.authenticator !== undefined) {
+    const a = opts.authenticator;
+    if (a === null || typeof a !== "object") throw wsError("INVALID_OPTION", "authenticator must be an object");
+    out.authenticator = {};
+    for (const k of ["nkeySeed", "jwt", "creds"]) {
+      if (a[k] === undefined) continue;
+      if (typeof a[k] !== "string") throw wsError("INVALID_OPTION", `authenticator.${k} must be a string`);
+      out.authenticator[k] = a[k];
+    }
+    if (a.sign !== undefined) {
+      if (typeof a.sign !== "function") throw wsError("INVALID_OPTION", "authenticator.sign must be a function");
+      out.authenticator.hasSign = true;
+      sign = a.sign;
+    }
+  }
+  return { opts: out, sign, timeout: out.timeout };
+}
+
+function connect(opts) {
+  let parsed;
+  try {
+    parsed = connectOptions(opts);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return new Promise((resolve, reject) => {
+    let conn = null;
+    const early = [];
+    const sink = {
+      onMsgs(sid, u8) {
+        const sub = conn && conn._subs.get(sid);
+        if (sub) sub._deliver(readMsgs(u8, conn));
+      },
+      onSubEnd(sid, code, text) {
+        const sub = conn && conn._subs.get(sid);
+        if (sub) sub._end(code || text ? wsError(code || undefined, text) : null);
+      },
+      onStatus(type, data) {
+        if (conn) conn._onStatus(type, data);
+        else early.push([type, data]);
+      },
+    };
+    const r = api.connect(parsed.opts, sink, parsed.sign, (id) => {
+      conn = new Connection(id, sink, parsed);
+      for (const [type, data] of early) conn._onStatus(type, data);
+      resolve(conn);
+    }, (e) => reject(fromGo(e)));
+    if (Array.isArray(r)) reject(fromGo(r));
+  });
+}
+
+return Object.freeze({ version, connect });

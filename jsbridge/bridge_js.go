@@ -1,0 +1,227 @@
+//go:build js && wasm
+
+package jsbridge
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/hack-pad/safejs"
+	"github.com/wasm-nats/wasm-nats/wsnats"
+)
+
+//go:embed bridge.js
+var bridgeJS string
+
+// Version is reported as wsnats.version.
+var Version = wsnats.Version
+
+// bridge holds the connections the page opened, by id.
+type bridge struct {
+	mu     sync.Mutex
+	conns  map[int]*bconn
+	nextID int
+
+	u8     safejs.Value // Uint8Array constructor
+	pubBuf []byte
+	intern interner
+	log    *slog.Logger
+}
+
+// Register creates globalThis.wsnats and dispatches a "wsnats:ready" event
+// on globalThis. Call it once from the wasm program's main, then block.
+func Register() error {
+	g := safejs.Global()
+	u8, err := g.Get("Uint8Array")
+	if err != nil {
+		return fmt.Errorf("failed to register wsnats: %w", err)
+	}
+	b := &bridge{conns: map[int]*bconn{}, u8: u8, intern: interner{}, log: slog.Default()}
+	api, err := b.makeAPI()
+	if err != nil {
+		return fmt.Errorf("failed to register wsnats: %w", err)
+	}
+	fnCtor, err := g.Get("Function")
+	if err != nil {
+		return fmt.Errorf("failed to register wsnats: %w", err)
+	}
+	factory, err := fnCtor.New("api", "version", bridgeJS)
+	if err != nil {
+		return fmt.Errorf("failed to compile the JS bridge: %w", err)
+	}
+	ws, err := factory.Invoke(api, Version)
+	if err != nil {
+		return fmt.Errorf("failed to start the JS bridge: %w", err)
+	}
+	if err := g.Set("wsnats", ws); err != nil {
+		return fmt.Errorf("failed to register wsnats: %w", err)
+	}
+	if evCtor, err := g.Get("Event"); err == nil && !evCtor.IsUndefined() {
+		if ev, err := evCtor.New("wsnats:ready"); err == nil {
+			_, _ = g.Call("dispatchEvent", ev)
+		}
+	}
+	return nil
+}
+
+// apiFunc is a Go function reachable from bridge.js. It returns a value
+// for JS, or an error that bridge.js turns into a thrown Error.
+type apiFunc func(args []safejs.Value) (any, error)
+
+func (b *bridge) makeAPI() (safejs.Value, error) {
+	objCtor, err := safejs.Global().Get("Object")
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	api, err := objCtor.New()
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	funcs := map[string]apiFunc{
+		"connect":    b.connect,
+		"pub":        b.pub,
+		"pubMsg":     b.pubMsg,
+		"sub":        b.sub,
+		"unsub":      b.unsub,
+		"drainSub":   b.drainSub,
+		"request":    b.request,
+		"flush":      b.flush,
+		"rtt":        b.rtt,
+		"drain":      b.drain,
+		"close":      b.close,
+		"readyState": b.readyState,
+		"state":      b.state,
+		"stats":      b.stats,
+		"info":       b.info,
+		"server":     b.server,
+		"subState":   b.subState,
+	}
+	for name, fn := range funcs {
+		f, err := safejs.FuncOf(guard(name, fn))
+		if err != nil {
+			return safejs.Value{}, err
+		}
+		if err := api.Set(name, f.Value()); err != nil {
+			return safejs.Value{}, err
+		}
+	}
+	return api, nil
+}
+
+// guard turns errors and panics into the [code, message] arrays bridge.js
+// throws as Errors. A panic never reaches JS.
+func guard(name string, fn apiFunc) func(this safejs.Value, args []safejs.Value) any {
+	return func(_ safejs.Value, args []safejs.Value) (out any) {
+		defer func() {
+			if r := recover(); r != nil {
+				out = errArray(fmt.Errorf("internal error in wsnats %s: %v", name, r))
+			}
+		}()
+		v, err := fn(args)
+		if err != nil {
+			return errArray(err)
+		}
+		return v
+	}
+}
+
+// errArray is the JS form of an error: [code, message].
+func errArray(err error) []any {
+	code := errorCode(err)
+	if code == "" && errors.Is(err, errInternal) {
+		code = codeInternal
+	}
+	return []any{code, err.Error()}
+}
+
+var errInternal = errors.New("internal error")
+
+// settle runs work on its own goroutine and resolves or rejects with its
+// result; a panic becomes a rejection.
+func settle(resolve, reject safejs.Value, work func() (any, error)) {
+	go func() {
+		var v any
+		var err error
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("%w: %v", errInternal, r)
+				}
+			}()
+			v, err = work()
+		}()
+		if err != nil {
+			_, _ = reject.Invoke(errArray(err))
+			return
+		}
+		_, _ = resolve.Invoke(v)
+	}()
+}
+
+// argument helpers: bridge.js passes well-typed values; these still check.
+
+func argString(args []safejs.Value, i int) (string, error) {
+	if i >= len(args) {
+		return "", fmt.Errorf("%w: missing argument %d", errInvalidOption, i)
+	}
+	if args[i].IsUndefined() || args[i].IsNull() {
+		return "", nil
+	}
+	return args[i].String()
+}
+
+func argInt(args []safejs.Value, i int) (int, error) {
+	if i >= len(args) || args[i].IsUndefined() || args[i].IsNull() {
+		return 0, nil
+	}
+	return args[i].Int()
+}
+
+func argFloat(args []safejs.Value, i int) (float64, error) {
+	if i >= len(args) || args[i].IsUndefined() || args[i].IsNull() {
+		return 0, nil
+	}
+	return args[i].Float()
+}
+
+func argValue(args []safejs.Value, i int) safejs.Value {
+	if i >= len(args) {
+		return safejs.Undefined()
+	}
+	return args[i]
+}
+
+// argBytes copies a Uint8Array argument into dst (grown as needed).
+func argBytes(args []safejs.Value, i int, dst []byte) ([]byte, error) {
+	v := argValue(args, i)
+	if v.IsUndefined() || v.IsNull() {
+		return dst[:0], nil
+	}
+	n, err := v.Length()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadPayload, err)
+	}
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	dst = dst[:n]
+	if _, err := safejs.CopyBytesToGo(dst, v); err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadPayload, err)
+	}
+	return dst, nil
+}
+
+// toJSBytes copies b into a new Uint8Array.
+func (b *bridge) toJSBytes(p []byte) (safejs.Value, error) {
+	arr, err := b.u8.New(len(p))
+	if err != nil {
+		return safejs.Value{}, err
+	}
+	if _, err := safejs.CopyBytesToJS(arr, p); err != nil {
+		return safejs.Value{}, err
+	}
+	return arr, nil
+}

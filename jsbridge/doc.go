@@ -1,0 +1,17 @@
+// Package jsbridge is the JavaScript face of wsnats: it registers
+// globalThis.wsnats in a page that runs the wasm module.
+//
+// The bridge has two halves. A small JavaScript layer (bridge.js, embedded
+// and evaluated at start) owns everything that is cheap to do in JS:
+// argument checks that must throw synchronously, Promises, message objects,
+// async iterators, and batching. The Go half (this package, built for
+// js/wasm) owns the connections and speaks only the public wsnats API.
+//
+// Crossing between JS and Go is the dominant cost in the browser, so both
+// directions are batched: publishes made in one turn of the event loop
+// cross into Go as one packed buffer, and messages that arrive together
+// cross out to JS as one packed buffer. The layouts are in batch.go.
+//
+// Every Go function reachable from JS recovers panics and reports them as
+// errors: a panic that reached JS would kill the module for the page.
+package jsbridge
