@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 	"sync/atomic"
-
-	"github.com/nats-io/nuid"
 )
 
 // Version is the client version sent to the server in CONNECT.
@@ -22,7 +19,7 @@ const lang = "go-wsnats"
 // outbound buffer that a writer goroutine sends in bursts.
 type Conn struct {
 	opts Options
-	log  *slog.Logger
+	log  Log
 	dial dialer
 
 	mu        sync.Mutex
@@ -40,7 +37,11 @@ type Conn struct {
 	closedCh  chan struct{} // closed when Closed
 	wake      chan struct{} // wakes the writer
 	reconnect chan struct{} // cuts a reconnect wait short
-	draining  bool
+	wmu       sync.Mutex    // held by the writer while it writes a burst
+	life      lifecycle     // platform watchers (browser online/visibility); nil natively
+	draining  bool          // Drain started: no new subscriptions
+	drainPubs bool          // Drain past its subscriptions: no new publishes
+	drain     *drainState
 
 	subsMu  sync.RWMutex
 	subs    map[uint64]*Subscription
@@ -51,6 +52,9 @@ type Conn struct {
 
 	events *dispatcher
 	stats  statCounters
+
+	statusMu    sync.Mutex
+	statusChans map[<-chan Status]func() // StatusChanged channels and their removers
 }
 
 // Connect connects to the server(s) in url (comma-separated) with opts.
@@ -98,12 +102,12 @@ func (o Options) connect(ctx context.Context, d dialer) (*Conn, error) {
 		events:    newDispatcher(),
 	}
 	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
+		c.log = nopLog{}
 	}
 	var lastErr error
 	for range len(pool.list) {
 		s := pool.list[0]
-		if lastErr = c.connectTo(ctx, s); lastErr == nil {
+		if lastErr = c.connectTo(ctx, s, false); lastErr == nil {
 			break
 		}
 		pool.rotate()
@@ -114,19 +118,30 @@ func (o Options) connect(ctx context.Context, d dialer) (*Conn, error) {
 		close(c.closedCh)
 		c.mu.Unlock()
 		c.events.stop()
-		if errors.Is(lastErr, ErrAuthorization) || errors.Is(lastErr, ErrAuthExpired) || errors.Is(lastErr, ErrBadURL) {
+		if errors.Is(lastErr, ErrAuthorization) || errors.Is(lastErr, ErrAuthExpired) || errors.Is(lastErr, ErrBadURL) || errors.Is(lastErr, ErrBadCredentials) {
 			return nil, lastErr
 		}
 		return nil, fmt.Errorf("%w: %w", ErrNoServers, lastErr)
 	}
 	go c.writeLoop()
 	go c.pingLoop()
-	c.emit(Event{Type: EventConnected}, o.ConnectedHandler)
+	if life := startLifecycle(c); life != nil {
+		c.mu.Lock()
+		closed := c.status == Closed
+		if !closed {
+			c.life = life
+		}
+		c.mu.Unlock()
+		if closed {
+			life.stop()
+		}
+	}
 	return c, nil
 }
 
-// connectTo dials s, performs the handshake and makes it the live link.
-func (c *Conn) connectTo(ctx context.Context, s *server) error {
+// connectTo dials s, performs the handshake and makes it the live link,
+// then queues the Connected (or, when reconnect, the Reconnected) event.
+func (c *Conn) connectTo(ctx context.Context, s *server, reconnect bool) error {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	l, err := c.handshake(ctx, s)
@@ -143,6 +158,16 @@ func (c *Conn) connectTo(ctx context.Context, s *server) error {
 		l.t.close()
 		return ErrConnectionClosed
 	}
+	select {
+	case <-l.done:
+		// The link ended between its PONG and now: its reader found it
+		// not live and reported nothing, so it must not become live.
+		if l.err != nil {
+			return l.err
+		}
+		return errLinkLost
+	default:
+	}
 	c.cur = s
 	c.link = l
 	c.status = Connected
@@ -156,6 +181,13 @@ func (c *Conn) connectTo(ctx context.Context, s *server) error {
 	close(c.connected)
 	c.kick()
 	c.log.Debug("wsnats: connected", "server", redactURL(s.url), "server_id", c.info.ServerID)
+	// Queued under c.mu, so a loss of this link is always reported after it.
+	if reconnect {
+		c.stats.reconnects.Add(1)
+		c.emit(Event{Type: EventReconnected}, c.opts.ReconnectHandler)
+	} else {
+		c.emit(Event{Type: EventConnected}, c.opts.ConnectedHandler)
+	}
 	return nil
 }
 
@@ -328,9 +360,17 @@ func (c *Conn) closeWith(cause error) {
 	c.pingQueue = nil
 	c.out = nil
 	close(c.closedCh)
+	life := c.life
+	c.life = nil
 	c.mu.Unlock()
+	if life != nil {
+		life.stop()
+	}
 	if l != nil {
 		l.flushAndClose()
+		// Like a lost connection, a closed one was disconnected first; the
+		// DisconnectErrHandler gets nil when the user asked for it.
+		c.emitDisconnected(cause)
 	}
 	c.subsMu.Lock()
 	subs := c.subs
@@ -386,10 +426,14 @@ func (c *Conn) IsReconnecting() bool {
 	return c.status == Reconnecting
 }
 
-// Status returns the connection's state.
+// Status returns the connection's state. A connected connection that is
+// draining reports Draining.
 func (c *Conn) Status() Status {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.draining && c.status == Connected {
+		return Draining
+	}
 	return c.status
 }
 
@@ -471,11 +515,11 @@ func (c *Conn) NewInbox() string {
 	if c != nil && c.opts.InboxPrefix != "" {
 		prefix = c.opts.InboxPrefix
 	}
-	return prefix + "." + nuid.Next()
+	return prefix + "." + ids.next()
 }
 
 // NewInbox returns a unique inbox subject under "_INBOX".
-func NewInbox() string { return DefaultInboxPrefix + "." + nuid.Next() }
+func NewInbox() string { return DefaultInboxPrefix + "." + ids.next() }
 
 // Opts returns a copy of the options the connection was made with.
 func (c *Conn) Opts() Options { return c.opts }

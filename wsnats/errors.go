@@ -3,6 +3,7 @@ package wsnats
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -68,6 +69,14 @@ var (
 	// ErrPermissionViolation is reported (through the ErrorHandler) when the
 	// server refuses a publish or subscription on a subject.
 	ErrPermissionViolation = errors.New("wsnats: permissions violation")
+	// ErrMaxSubscriptionsExceeded is reported (through the ErrorHandler) when
+	// the server refuses a subscription because the account or user has too
+	// many; the connection stays up.
+	ErrMaxSubscriptionsExceeded = errors.New("wsnats: maximum subscriptions exceeded")
+	// ErrDrainTimeout is the end of a connection drain that did not finish
+	// within Options.DrainTimeout (or its context's deadline). It wraps
+	// ErrTimeout.
+	ErrDrainTimeout = fmt.Errorf("%w: drain did not finish in time", ErrTimeout)
 )
 
 // ServerError is an -ERR the server sent, with its text unchanged.
@@ -75,7 +84,13 @@ var (
 type ServerError struct {
 	// Text is the server's message without quotes.
 	Text string
-	kind error
+	// Subject is the subject the error names (the refused subject of a
+	// permissions violation), or "".
+	Subject string
+	kind    error
+	op      string // "subscription" or "publish" for permission violations
+	queue   string // queue group of a refused subscription
+	sid     uint64 // sid of a refused subscription, when the server names it
 }
 
 // Error implements error.
@@ -91,14 +106,16 @@ func newServerError(text string) *ServerError {
 	switch {
 	case strings.HasPrefix(lower, "authorization violation"), strings.HasPrefix(lower, "user authentication revoked"):
 		kind = ErrAuthorization
-	case strings.HasPrefix(lower, "authentication expired"), strings.Contains(lower, "authentication timeout"):
+	case strings.Contains(lower, "authentication expired"), strings.Contains(lower, "authentication timeout"):
 		kind = ErrAuthExpired
 	case strings.HasPrefix(lower, "permissions violation"):
 		kind = ErrPermissionViolation
 	case strings.HasPrefix(lower, "stale connection"):
 		kind = ErrStaleConnection
-	case strings.HasPrefix(lower, "maximum connections exceeded"):
+	case strings.HasPrefix(lower, "maximum connections exceeded"), strings.HasPrefix(lower, "maximum account connections exceeded"):
 		kind = ErrMaxConnectionsExceeded
+	case strings.HasPrefix(lower, "maximum subscriptions exceeded"):
+		kind = ErrMaxSubscriptionsExceeded
 	case strings.HasPrefix(lower, "maximum payload"):
 		kind = ErrMaxPayload
 	case strings.HasPrefix(lower, "slow consumer"):
@@ -106,17 +123,97 @@ func newServerError(text string) *ServerError {
 	case strings.HasPrefix(lower, "invalid subject"), strings.HasPrefix(lower, "invalid publish subject"):
 		kind = ErrBadSubject
 	}
-	return &ServerError{Text: text, kind: kind}
+	se := &ServerError{Text: text, kind: kind}
+	if kind == ErrPermissionViolation {
+		se.parseViolation()
+	}
+	return se
+}
+
+// parseViolation reads what a permissions violation names. The server
+// writes, with Go-quoted strings:
+//
+//	Permissions Violation for Publish to "subj"
+//	Permissions Violation for Publish with Reply of "reply"
+//	Permissions Violation for Subscription to "subj"[ using queue "q"][ (sid "5")][, too many tokens]
+func (e *ServerError) parseViolation() {
+	rest := e.Text
+	if i := strings.IndexByte(rest, '"'); i >= 0 {
+		head := strings.ToLower(rest[:i])
+		switch {
+		case strings.Contains(head, "subscription"):
+			e.op = "subscription"
+		case strings.Contains(head, "publish"):
+			e.op = "publish"
+		}
+		e.Subject, rest = unquotePrefix(rest[i:])
+	}
+	if i := strings.Index(rest, "using queue "); i >= 0 {
+		e.queue, rest = unquotePrefix(rest[i+len("using queue "):])
+	}
+	if i := strings.Index(rest, "(sid "); i >= 0 {
+		sid, _ := unquotePrefix(rest[i+len("(sid "):])
+		e.sid, _ = strconv.ParseUint(sid, 10, 64)
+	}
+}
+
+// unquotePrefix returns the Go-quoted string at the start of s and what
+// follows it; ("", s) when s does not start with one.
+func unquotePrefix(s string) (string, string) {
+	q, err := strconv.QuotedPrefix(s)
+	if err != nil {
+		return "", s
+	}
+	v, err := strconv.Unquote(q)
+	if err != nil {
+		return "", s
+	}
+	return v, s[len(q):]
 }
 
 // fatal reports whether the server closes the connection after this error.
-// Permission violations and invalid subjects leave the connection up.
+// Permission violations, invalid subjects and the subscription limit leave
+// the connection up.
 func (e *ServerError) fatal() bool {
 	switch e.kind {
-	case ErrPermissionViolation, ErrBadSubject:
+	case ErrPermissionViolation, ErrBadSubject, ErrMaxSubscriptionsExceeded:
 		return false
 	}
 	return true
+}
+
+// asyncServerError handles a non-fatal -ERR. A refused subscription will
+// never receive anything: it ends with the error (NextMsg returns it, Done
+// closes). The error goes to the ErrorHandler and the event listeners.
+func (c *Conn) asyncServerError(se *ServerError) {
+	var sub *Subscription
+	if se.kind == ErrPermissionViolation && se.op == "subscription" {
+		if sub = c.refusedSub(se); sub != nil {
+			c.removeSub(sub)
+			sub.finish(se, true)
+		}
+	}
+	c.reportAsync(sub, se, EventError)
+}
+
+// refusedSub finds the subscription a subscription violation is about: the
+// one with the sid the server named or else the oldest live one with that
+// subject and queue (the server answers SUBs in order).
+func (c *Conn) refusedSub(se *ServerError) *Subscription {
+	c.subsMu.RLock()
+	defer c.subsMu.RUnlock()
+	if se.sid != 0 {
+		if s := c.subs[se.sid]; s != nil && s.Subject == se.Subject {
+			return s
+		}
+	}
+	var found *Subscription
+	for sid, s := range c.subs {
+		if s.Subject == se.Subject && s.Queue == se.queue && (found == nil || sid < found.sid) {
+			found = s
+		}
+	}
+	return found
 }
 
 // subjectError wraps err with the subject it concerns.

@@ -1,10 +1,11 @@
 package wsnats
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // errLinkLost fails PING waiters of a link that went away; Flush retries
@@ -21,6 +22,8 @@ type link struct {
 
 	infoSeen bool
 	done     chan struct{} // closed when the reader ends; err is set then
+	lastRecv atomic.Int64  // when bytes last arrived, as time since clockBase
+	retired  atomic.Bool   // no longer the live link (its INFOs are ignored)
 
 	mu    sync.Mutex
 	err   error        // first cause of the link's end
@@ -28,7 +31,20 @@ type link struct {
 }
 
 func newLink(c *Conn, t transport, s *server) *link {
-	return &link{c: c, t: t, server: s, done: make(chan struct{})}
+	l := &link{c: c, t: t, server: s, done: make(chan struct{})}
+	l.touch()
+	return l
+}
+
+// clockBase anchors link receive times on the monotonic clock.
+var clockBase = time.Now()
+
+// touch records that bytes arrived now.
+func (l *link) touch() { l.lastRecv.Store(int64(time.Since(clockBase))) }
+
+// lastReceived returns when bytes last arrived (or when the link was made).
+func (l *link) lastReceived() time.Time {
+	return clockBase.Add(time.Duration(l.lastRecv.Load()))
 }
 
 // fail records err as the cause (unless one is known) and closes the
@@ -50,6 +66,7 @@ func (l *link) readLoop() {
 	for {
 		b, err := l.t.next()
 		if err == nil {
+			l.touch()
 			err = l.p.parse(b, l)
 			if err == nil {
 				continue
@@ -101,13 +118,14 @@ func (l *link) onMsg(subject, reply []byte, sid uint64, hdr, payload []byte) {
 			c.reportAsync(s, fmt.Errorf("failed to decode headers of a message on %q: %w", m.Subject, err), EventError)
 		}
 		m.Header, m.status, m.statusDesc = h, code, desc
+		m.hdrSize = len(hdr)
 	}
 	s.receive(m)
 }
 
 func (l *link) onInfo(raw []byte) {
 	var info ServerInfo
-	if err := json.Unmarshal(raw, &info); err != nil {
+	if err := parseInfo(raw, &info); err != nil {
 		l.fail(fmt.Errorf("%w: bad INFO: %v", ErrProtocol, err))
 		return
 	}
@@ -153,7 +171,7 @@ func (l *link) onOK() {}
 func (l *link) onErr(text string) {
 	se := newServerError(text)
 	if !se.fatal() {
-		l.c.reportAsync(nil, se, EventError)
+		l.c.asyncServerError(se)
 		return
 	}
 	// The server closes after a fatal error; a handshake waiting for its
@@ -164,7 +182,7 @@ func (l *link) onErr(text string) {
 // applyInfo records a (possibly updated) INFO from link l.
 func (c *Conn) applyInfo(l *link, info ServerInfo) {
 	c.mu.Lock()
-	if c.link != l && c.link != nil {
+	if (c.link != l && c.link != nil) || l.retired.Load() {
 		c.mu.Unlock()
 		return
 	}

@@ -18,6 +18,7 @@ type Msg struct {
 
 	status     int
 	statusDesc string
+	hdrSize    int // bytes of the received header block
 }
 
 // NewMsg returns a message for subject with an empty header, ready for
@@ -33,9 +34,10 @@ func (m *Msg) Status() int { return m.status }
 // StatusDescription returns the text after the status code, if any.
 func (m *Msg) StatusDescription() string { return m.statusDesc }
 
-// size is the payload size the server counts against max_payload.
+// size is what a received message counts against a subscription's pending
+// bytes limit: payload and header block.
 func (m *Msg) size() int {
-	return len(m.Data)
+	return m.hdrSize + len(m.Data)
 }
 
 // Respond publishes data to the message's reply subject.

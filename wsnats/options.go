@@ -1,10 +1,6 @@
 package wsnats
 
-import (
-	"crypto/tls"
-	"log/slog"
-	"time"
-)
+import "time"
 
 // Default values of Options.
 const (
@@ -55,12 +51,16 @@ type Options struct {
 	Timeout time.Duration
 	// AllowReconnect enables automatic reconnection after a lost connection.
 	AllowReconnect bool
-	// MaxReconnects is how many reconnect attempts are made before giving up;
-	// a negative value retries forever.
+	// MaxReconnects is how many reconnect attempts are made after a lost
+	// connection before giving up and closing (with LastError the last
+	// attempt's error); a negative value retries forever, 0 closes at once.
+	// The count starts again at each disconnect.
 	MaxReconnects int
 	// ReconnectWait is the first delay between reconnect attempts (the
 	// original design's ReconnectDelay); it doubles per attempt up to
-	// ReconnectMaxWait.
+	// ReconnectMaxWait. The first attempt after a disconnect goes to
+	// another server of the pool, when there is one, without waiting.
+	// ReconnectNow cuts a wait short.
 	ReconnectWait time.Duration
 	// ReconnectMaxWait caps the reconnect backoff.
 	ReconnectMaxWait time.Duration
@@ -69,19 +69,30 @@ type Options struct {
 	// CustomReconnectDelay, when set, returns the delay before attempt number
 	// attempts (1-based) and replaces the built-in backoff.
 	CustomReconnectDelay func(attempts int) time.Duration
-	// ReconnectBufSize bounds the bytes of publishes kept while disconnected;
-	// -1 disables buffering (Publish fails while disconnected).
+	// ReconnectBufSize bounds the bytes kept while disconnected (default
+	// 8 MiB): publishes as protocol commands, so each costs its payload,
+	// headers, subject and a command line of about 20 bytes. They are sent,
+	// in order, after the reconnect. A publish that does not fit fails with
+	// ErrReconnectBufExceeded; nothing is dropped silently. -1 disables the
+	// buffer: Publish fails with ErrReconnectBufExceeded while disconnected.
 	ReconnectBufSize int
-	// OutboundLimit bounds bytes accepted but not yet written while connected.
+	// OutboundLimit bounds the bytes accepted but not yet written while
+	// connected (default 32 MiB); past it Publish fails with
+	// ErrOutboundBufferFull. Data still unwritten when the connection is
+	// lost stays queued and counts against ReconnectBufSize.
 	OutboundLimit int
 	// DontRandomize keeps the server order as given.
 	DontRandomize bool
 	// IgnoreDiscoveredServers ignores servers announced by the cluster.
 	IgnoreDiscoveredServers bool
-	// PingInterval is how often the client checks the server is alive.
+	// PingInterval is how often the client sends a keepalive PING.
 	PingInterval time.Duration
-	// MaxPingsOutstanding is how many PINGs may go unanswered before the
-	// connection is considered stale.
+	// MaxPingsOutstanding sets when the connection is stale: after
+	// PingInterval*MaxPingsOutstanding of wall time without any data from
+	// the server (a PONG or anything else), and at least one PingInterval
+	// after an unanswered PING. A ping timer that fires late (a throttled
+	// or frozen background tab) restarts the measure instead of counting
+	// as missed PONGs. 0 or less never declares the connection stale.
 	MaxPingsOutstanding int
 	// NoEcho asks the server not to deliver this connection's own publishes to it.
 	NoEcho bool
@@ -110,9 +121,13 @@ type Options struct {
 	SignatureCB func(nonce []byte) ([]byte, error)
 	// UserJWT returns the user JWT for each (re)connect.
 	UserJWT func() (string, error)
-	// TLSConfig configures TLS for tls:// and wss:// natively; the browser
-	// uses its own TLS and rejects it.
-	TLSConfig *tls.Config
+	// TLSConfig configures TLS for tls:// and wss:// natively (it is a
+	// *crypto/tls.Config there); the browser uses its own TLS, so in js/wasm
+	// the type is empty and setting it is an error.
+	TLSConfig *TLSConfig
+	// wsHeader is added to the WebSocket upgrade request (natively; see
+	// WebSocketHeader).
+	wsHeader map[string][]string
 
 	// ErrorHandler receives asynchronous errors.
 	ErrorHandler ErrHandler
@@ -129,7 +144,7 @@ type Options struct {
 	// LameDuckModeHandler is called when the server enters lame duck mode.
 	LameDuckModeHandler ConnHandler
 	// Logger receives the client's diagnostic logs (never credentials).
-	Logger *slog.Logger
+	Logger Log
 }
 
 // GetDefaultOptions returns Options holding the defaults.
@@ -201,7 +216,8 @@ func CustomReconnectDelay(f func(attempts int) time.Duration) Option {
 	return func(o *Options) error { o.CustomReconnectDelay = f; return nil }
 }
 
-// ReconnectBufSize bounds the bytes kept while disconnected; -1 disables it.
+// ReconnectBufSize bounds the bytes kept while disconnected; -1 disables it
+// (see Options.ReconnectBufSize).
 func ReconnectBufSize(n int) Option {
 	return func(o *Options) error { o.ReconnectBufSize = n; return nil }
 }
@@ -306,7 +322,7 @@ func LameDuckModeHandler(cb ConnHandler) Option {
 }
 
 // Logger sets the logger for the client's diagnostics.
-func Logger(l *slog.Logger) Option {
+func Logger(l Log) Option {
 	return func(o *Options) error { o.Logger = l; return nil }
 }
 
@@ -323,9 +339,4 @@ func Token(token string) Option {
 // TokenHandler returns the token on every (re)connect.
 func TokenHandler(cb func() string) Option {
 	return func(o *Options) error { o.TokenHandler = cb; return nil }
-}
-
-// Secure sets the TLS configuration (native only).
-func Secure(cfg *tls.Config) Option {
-	return func(o *Options) error { o.TLSConfig = cfg; return nil }
 }

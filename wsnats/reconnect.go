@@ -3,6 +3,7 @@ package wsnats
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
 )
@@ -10,29 +11,53 @@ import (
 // errLameDuck is the cause of leaving a server in lame duck mode.
 var errLameDuck = errors.New("wsnats: server entered lame duck mode")
 
+// lameDuckSpread bounds the random delay before leaving a server in lame
+// duck mode, so that a cluster's clients do not all move at the same moment.
+// nats-server's default grace period (10 s) leaves ample room.
+const lameDuckSpread = 500 * time.Millisecond
+
+// lifecycle is what a platform watches on behalf of a connection (in the
+// browser: online/offline and page visibility). stop removes it.
+type lifecycle interface{ stop() }
+
 // linkLost handles the end of link l: on the live link it starts a
 // reconnect (or closes the connection when that is not allowed).
 func (c *Conn) linkLost(l *link, err error) {
-	c.mu.Lock()
-	if c.link != l || c.status == Closed {
-		c.mu.Unlock()
+	ok, allow := c.detach(l, err)
+	if !ok {
 		return
 	}
+	c.afterDetach(l, err, allow)
+}
+
+// detach makes l no longer the live link: from then on publishes go to the
+// reconnect buffer and Flush waits for the next link. It reports whether l
+// was the live link and whether a reconnect may follow.
+func (c *Conn) detach(l *link, err error) (ok, allow bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.link != l || c.status == Closed {
+		return false, false
+	}
+	l.retired.Store(true)
 	c.link = nil
 	c.lastErr = err
 	c.connected = make(chan struct{})
-	allow := c.opts.AllowReconnect && c.opts.MaxReconnects != 0
+	allow = c.opts.AllowReconnect && c.opts.MaxReconnects != 0
 	if allow {
 		c.status = Reconnecting
 	}
-	c.mu.Unlock()
+	return true, allow
+}
+
+// afterDetach reports the disconnect of l and reconnects or closes.
+func (c *Conn) afterDetach(l *link, err error, allow bool) {
 	c.log.Info("wsnats: disconnected", "server", redactURL(l.server.url), "err", err)
+	c.emitDisconnected(err)
 	if !allow {
-		c.emitDisconnected(err)
 		c.closeWith(err)
 		return
 	}
-	c.emitDisconnected(err)
 	go c.reconnectLoop(l.server)
 }
 
@@ -46,10 +71,22 @@ func (c *Conn) emitDisconnected(err error) {
 }
 
 // reconnectLoop tries the pool's servers with backoff until one accepts,
-// the attempts run out, or the connection is closed.
+// the attempts run out, or the connection is closed. The first attempt
+// goes at once to another server when there is one; every later attempt
+// (and a first one back to the lost server) waits backoff(attempt).
 func (c *Conn) reconnectLoop(lost *server) {
+	// Close cancels a handshake in progress instead of waiting out Timeout.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-c.closedCh:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	c.mu.Lock()
-	if c.pool.list[0] == lost {
+	if len(c.pool.list) > 0 && c.pool.list[0] == lost {
 		c.pool.rotate()
 	}
 	c.mu.Unlock()
@@ -80,20 +117,25 @@ func (c *Conn) reconnectLoop(lost *server) {
 		if !c.sleep(delay) {
 			return
 		}
-		err := c.connectTo(context.Background(), s)
+		err := c.connectTo(ctx, s, true)
 		if err == nil {
-			c.stats.reconnects.Add(1)
-			c.emit(Event{Type: EventReconnected}, c.opts.ReconnectHandler)
+			// A request made while this attempt was under way is done.
+			select {
+			case <-c.reconnect:
+			default:
+			}
 			return
 		}
 		lastErr = err
 		c.mu.Lock()
-		c.lastErr = err
+		if c.status != Closed {
+			c.lastErr = err
+		}
 		if errors.Is(err, ErrAuthorization) || errors.Is(err, ErrAuthExpired) {
 			s.authFailures++
 			if s.authFailures >= 2 {
 				c.pool.remove(s)
-				c.reportAsyncLocked(err)
+				c.reportAsyncLocked(fmt.Errorf("%w (two authorization failures in a row: %s removed from the server pool)", err, redactURL(s.url)))
 			}
 		}
 		if len(c.pool.list) > 0 && c.pool.list[0] == s {
@@ -103,12 +145,16 @@ func (c *Conn) reconnectLoop(lost *server) {
 	}
 }
 
-// reportAsyncLocked reports err without holding c.mu for the handlers.
+// reportAsyncLocked reports err while c.mu is held: reportAsync only
+// queues the handlers on the event goroutine, and queuing now (not from
+// another goroutine) keeps the report ahead of a close that follows.
 func (c *Conn) reportAsyncLocked(err error) {
-	go c.reportAsync(nil, err, EventError)
+	c.reportAsync(nil, err, EventError)
 }
 
-// backoff returns the delay before reconnect attempt n (1-based).
+// backoff returns the delay before reconnect attempt n (1-based):
+// ReconnectWait doubled per attempt, capped at ReconnectMaxWait, plus up to
+// ReconnectJitter; or CustomReconnectDelay(n) when set.
 func (c *Conn) backoff(n int) time.Duration {
 	if f := c.opts.CustomReconnectDelay; f != nil {
 		return f(n)
@@ -148,32 +194,50 @@ func (c *Conn) sleep(d time.Duration) bool {
 	return true
 }
 
-// ReconnectNow cuts a pending reconnect wait short, or, when the connection
-// looks up, checks it with a PING within timeout and reconnects at once if
-// that fails. Browsers call it when the page comes back online or visible.
+// cutWait asks a reconnect loop waiting in its backoff to try at once.
+func (c *Conn) cutWait() {
+	select {
+	case c.reconnect <- struct{}{}:
+	default:
+	}
+}
+
+// ReconnectNow is the fast path for "the network may be back": while
+// reconnecting it cuts the pending backoff wait short and tries at once;
+// while connected it checks the link with a PING and, when neither the PONG
+// nor any other data arrives within timeout (Options.Timeout when <= 0),
+// drops the link as stale and reconnects at once. It returns immediately.
+// Browsers call it when the page comes back online or becomes visible.
 func (c *Conn) ReconnectNow(timeout time.Duration) {
+	if c == nil {
+		return
+	}
+	if timeout <= 0 {
+		timeout = c.opts.Timeout
+	}
 	c.mu.Lock()
 	status, l := c.status, c.link
 	c.mu.Unlock()
-	switch status {
-	case Reconnecting:
-		select {
-		case c.reconnect <- struct{}{}:
-		default:
-		}
-	case Connected:
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), timeout)
-			defer cancel()
-			if _, err := c.roundTrip(ctx); err != nil && errors.Is(err, ErrTimeout) && c.currentLink() == l {
-				l.fail(ErrStaleConnection)
-				select {
-				case c.reconnect <- struct{}{}:
-				default:
-				}
-			}
-		}()
+	switch {
+	case status == Reconnecting:
+		c.cutWait()
+	case status != Closed && l != nil:
+		go c.checkLink(l, timeout)
 	}
+}
+
+// checkLink sends a PING on the live link l and drops l when it stays
+// silent for timeout.
+func (c *Conn) checkLink(l *link, timeout time.Duration) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	_, err := c.roundTrip(ctx)
+	if err == nil || !errors.Is(err, ErrTimeout) || c.currentLink() != l || l.lastReceived().After(start) {
+		return
+	}
+	c.cutWait() // the reconnect that follows must not wait a backoff
+	l.fail(ErrStaleConnection)
 }
 
 func (c *Conn) currentLink() *link {
@@ -183,34 +247,59 @@ func (c *Conn) currentLink() *link {
 }
 
 // leaveLameDuck moves off a server that announced lame duck mode, after a
-// short random delay so a cluster's clients do not all move at once.
+// short random delay, without losing a publish: the link stops taking new
+// data (it goes to the reconnect buffer), the server confirms with a PONG
+// that it processed what was written, then the client leaves for another
+// server of the pool.
 func (c *Conn) leaveLameDuck(l *link) {
 	c.mu.Lock()
 	others := len(c.pool.list) > 1
 	c.mu.Unlock()
 	if !others {
-		return
+		return // nowhere to go: the server will close the link, then we reconnect
 	}
 	select {
-	case <-time.After(rand.N(500 * time.Millisecond)):
+	case <-time.After(rand.N(lameDuckSpread)):
 	case <-c.closedCh:
 		return
+	case <-l.done:
+		return
 	}
-	if c.currentLink() == l {
-		_ = c.Flush(context.Background())
-		l.fail(errLameDuck)
+	ok, allow := c.detach(l, errLameDuck)
+	if !ok {
+		return
 	}
+	// A burst the writer already took is being written to l: let it end.
+	c.wmu.Lock()
+	c.wmu.Unlock() //nolint:staticcheck // an empty section: it only waits for the writer
+	pong := make(chan error, 1)
+	l.addPong(pong)
+	if l.t.write([]byte(pingCmd)) == nil {
+		t := time.NewTimer(c.opts.Timeout)
+		select {
+		case <-pong:
+		case <-l.done:
+		case <-c.closedCh:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	l.fail(errLameDuck)
+	if c.IsClosed() {
+		return
+	}
+	c.afterDetach(l, errLameDuck, allow)
 }
 
-// pingLoop sends keepalive PINGs and declares the link stale when too
-// many go unanswered. Elapsed time is measured on the wall clock, so a
-// throttled timer in a background tab does not count as missed PONGs.
+// pingLoop sends keepalive PINGs and drops the link when the server stays
+// silent too long (see keepalive).
 func (c *Conn) pingLoop() {
 	if c.opts.PingInterval <= 0 {
 		return
 	}
 	tick := time.NewTicker(c.opts.PingInterval)
 	defer tick.Stop()
+	k := keepalive{interval: c.opts.PingInterval, maxOut: c.opts.MaxPingsOutstanding}
 	for {
 		select {
 		case <-tick.C:
@@ -219,18 +308,82 @@ func (c *Conn) pingLoop() {
 		}
 		c.mu.Lock()
 		l := c.link
-		if l == nil || c.status == Closed {
-			c.mu.Unlock()
-			continue
-		}
-		if c.pingsOut >= c.opts.MaxPingsOutstanding && c.opts.MaxPingsOutstanding > 0 {
-			c.mu.Unlock()
-			l.fail(ErrStaleConnection)
-			continue
-		}
-		c.pingsOut++
-		c.pingQueue = append(c.pingQueue, nil)
 		c.mu.Unlock()
-		c.kick()
+		if l == nil {
+			continue
+		}
+		now := time.Now()
+		if k.link != l {
+			k.start(l, now)
+		}
+		switch k.check(now, l.lastReceived()) {
+		case keepalivePing:
+			c.mu.Lock()
+			if c.link == l {
+				c.pingsOut++
+				c.pingQueue = append(c.pingQueue, nil)
+			}
+			c.mu.Unlock()
+			c.kick()
+		case keepaliveStale:
+			l.fail(ErrStaleConnection)
+		}
 	}
+}
+
+// keepalive decides at each tick of the ping timer whether to send a PING
+// or to declare the link stale. It measures elapsed wall time, not ticks:
+// a browser runs the timers of a background tab late (throttling) or not at
+// all (a frozen page), and a late tick must not count as missed PONGs.
+//
+// The link is stale when nothing at all (PONG or other data) came from the
+// server for interval*maxOut, and a PING has been unanswered for at least
+// one interval. A tick arriving more than 1.5 intervals after the previous
+// one means the timers were held back: data that arrived meanwhile may not
+// have been read yet, so the measure starts afresh from that tick.
+type keepalive struct {
+	interval time.Duration
+	maxOut   int
+	link     *link
+	lastTick time.Time // previous tick, zero before the first
+	alive    time.Time // the last moment the link was known alive (or the measure restarted)
+	pingAt   time.Time // when the oldest unanswered PING was queued; zero when none
+}
+
+type keepaliveAction int
+
+const (
+	keepaliveWait keepaliveAction = iota
+	keepalivePing
+	keepaliveStale
+)
+
+// start begins measuring link l at now (just connected).
+func (k *keepalive) start(l *link, now time.Time) {
+	k.link, k.alive, k.pingAt = l, now, time.Time{}
+}
+
+// check is called at each tick: now is the time of the tick, lastRecv when
+// data last came from the server.
+func (k *keepalive) check(now, lastRecv time.Time) keepaliveAction {
+	late := !k.lastTick.IsZero() && now.Sub(k.lastTick) > k.interval+k.interval/2
+	k.lastTick = now
+	if lastRecv.After(k.alive) {
+		k.alive = lastRecv
+	}
+	if !k.pingAt.IsZero() && !lastRecv.Before(k.pingAt) {
+		k.pingAt = time.Time{} // the server spoke since the PING
+	}
+	if late {
+		k.alive, k.pingAt = now, now
+		return keepalivePing
+	}
+	if k.pingAt.IsZero() {
+		k.pingAt = now
+		return keepalivePing
+	}
+	if k.maxOut > 0 && now.Sub(k.alive) >= k.interval*time.Duration(k.maxOut) && now.Sub(k.pingAt) >= k.interval {
+		return keepaliveStale
+	}
+	return keepaliveWait
 }

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/nats-io/nuid"
 )
 
 // respMux routes replies: one wildcard inbox subscription serves every
@@ -26,8 +24,8 @@ func (c *Conn) responder() (*respMux, error) {
 	if c.resp != nil {
 		return c.resp, nil
 	}
-	r := &respMux{prefix: c.opts.InboxPrefix + "." + nuid.Next() + ".", waiters: map[string]chan *Msg{}}
-	sub, err := c.subscribe(r.prefix+"*", "", subAsync, r.route, nil)
+	r := &respMux{prefix: c.opts.InboxPrefix + "." + ids.next() + ".", waiters: map[string]chan *Msg{}}
+	sub, err := c.addSub(r.prefix+"*", "", subAsync, r.route, nil, true)
 	if err != nil {
 		return nil, err
 	}
@@ -62,6 +60,25 @@ func (r *respMux) remove(token string) {
 	r.mu.Lock()
 	delete(r.waiters, token)
 	r.mu.Unlock()
+}
+
+// pending counts the requests waiting for a reply.
+func (r *respMux) pending() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.waiters)
+}
+
+// pendingRequests counts the requests waiting for a reply (0 before the
+// first request).
+func (c *Conn) pendingRequests() int {
+	c.respMu.Lock()
+	r := c.resp
+	c.respMu.Unlock()
+	if r == nil {
+		return 0
+	}
+	return r.pending()
 }
 
 // closeAll fails every waiting request.

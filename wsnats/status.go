@@ -50,6 +50,7 @@ const (
 	EventLameDuckMode      EventType = "ldm"
 	EventError             EventType = "error"
 	EventSlowConsumer      EventType = "slowConsumer"
+	EventDraining          EventType = "draining"
 	EventClosed            EventType = "close"
 )
 

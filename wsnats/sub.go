@@ -105,6 +105,13 @@ func (c *Conn) QueueSubscribeSync(subj, queue string) (*Subscription, error) {
 }
 
 func (c *Conn) subscribe(subj, queue string, kind subKind, cb MsgHandler, ch chan *Msg) (*Subscription, error) {
+	return c.addSub(subj, queue, kind, cb, ch, false)
+}
+
+// addSub registers a subscription; internal ones (the request inbox) are
+// allowed while the connection drains its subscriptions, so that message
+// handlers can still make requests.
+func (c *Conn) addSub(subj, queue string, kind subKind, cb MsgHandler, ch chan *Msg, internal bool) (*Subscription, error) {
 	if c == nil {
 		return nil, ErrInvalidConnection
 	}
@@ -130,7 +137,7 @@ func (c *Conn) subscribe(subj, queue string, kind subKind, cb MsgHandler, ch cha
 	case c.status == Closed:
 		c.mu.Unlock()
 		return nil, subjectError("subscribe to", subj, ErrConnectionClosed)
-	case c.draining:
+	case c.draining && !(internal && !c.drainPubs):
 		c.mu.Unlock()
 		return nil, subjectError("subscribe to", subj, ErrConnectionDraining)
 	}
@@ -161,10 +168,14 @@ func (c *Conn) appendResubscribe(b []byte) []byte {
 		if s == nil {
 			continue
 		}
-		b = appendSub(b, s.Subject, s.Queue, sid)
 		s.mu.Lock()
-		max, got := s.max, s.received
+		max, got, draining := s.max, s.received, s.draining
 		s.mu.Unlock()
+		if draining {
+			// Its UNSUB is sent or pending: the new server need not know it.
+			continue
+		}
+		b = appendSub(b, s.Subject, s.Queue, sid)
 		if max > 0 {
 			b = appendUnsub(b, sid, int(max-got))
 		}
@@ -205,7 +216,7 @@ func (s *Subscription) receive(m *Msg) {
 		return
 	}
 	n := len(s.queue) - s.head
-	if (s.limitMsgs > 0 && n >= s.limitMsgs) || (s.limitBytes > 0 && s.pendingBytes+len(m.Data) > s.limitBytes) {
+	if (s.limitMsgs > 0 && n >= s.limitMsgs) || (s.limitBytes > 0 && s.pendingBytes+m.size() > s.limitBytes) {
 		s.dropped++
 		report := !s.slow
 		s.slow = true
@@ -216,7 +227,7 @@ func (s *Subscription) receive(m *Msg) {
 		return
 	}
 	s.queue = append(s.queue, m)
-	s.pendingBytes += len(m.Data)
+	s.pendingBytes += m.size()
 	last := s.max > 0 && s.received >= s.max
 	s.mu.Unlock()
 	s.wake()
@@ -245,7 +256,7 @@ func (s *Subscription) pop() *Msg {
 		s.queue, s.head = s.queue[:0], 0
 		s.slow = false
 	}
-	s.pendingBytes -= len(m.Data)
+	s.pendingBytes -= m.size()
 	return m
 }
 

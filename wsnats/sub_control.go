@@ -10,7 +10,7 @@ func (s *Subscription) Unsubscribe() error {
 	if s == nil || s.conn == nil {
 		return ErrBadSubscription
 	}
-	return s.conn.unsubscribe(s, 0, false)
+	return s.conn.unsubscribe(s, 0)
 }
 
 // AutoUnsubscribe ends the subscription after max messages in total; the
@@ -22,10 +22,10 @@ func (s *Subscription) AutoUnsubscribe(max int) error {
 	if max <= 0 {
 		return fmt.Errorf("%w: auto-unsubscribe limit must be positive, got %d", ErrBadSubscription, max)
 	}
-	return s.conn.unsubscribe(s, max, false)
+	return s.conn.unsubscribe(s, max)
 }
 
-func (c *Conn) unsubscribe(s *Subscription, max int, drain bool) error {
+func (c *Conn) unsubscribe(s *Subscription, max int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.status == Closed {
@@ -55,38 +55,37 @@ func (c *Conn) unsubscribe(s *Subscription, max int, drain bool) error {
 		c.out = appendUnsub(c.out, s.sid, 0)
 		c.kick()
 	}
-	if !drain {
-		s.finish(ErrBadSubscription, false)
-	}
+	s.finish(ErrBadSubscription, false)
 	return nil
 }
 
 // Drain unsubscribes, waits until the server has stopped sending, then
-// delivers every message already pending and returns when they have been
-// handed over (or ctx ends).
+// delivers every message already pending (including those that were on
+// the way) and returns once they have been handed over. When ctx ends first
+// it returns ErrTimeout (deadline) or ctx's error; the pending messages are
+// still delivered afterwards. Draining a drained subscription again waits
+// for the same drain.
 func (s *Subscription) Drain(ctx context.Context) error {
 	if s == nil || s.conn == nil {
 		return ErrBadSubscription
 	}
 	c := s.conn
-	s.mu.Lock()
-	s.draining = true
-	s.mu.Unlock()
-	if err := c.unsubscribe(s, 0, true); err != nil {
-		return err
+	if c.IsClosed() {
+		return fmt.Errorf("failed to drain %q: %w", s.Subject, ErrConnectionClosed)
 	}
-	// After the PONG the server sends nothing more for this sid. While
-	// disconnected nothing can arrive either.
-	if err := c.Flush(ctx); err != nil && !c.IsClosed() {
+	s.mu.Lock()
+	gone := s.closed && !s.draining
+	s.mu.Unlock()
+	if gone {
+		return fmt.Errorf("failed to drain %q: %w", s.Subject, ErrBadSubscription)
+	}
+	if err := c.drainSubs(ctx, []*Subscription{s}); err != nil {
+		if err == context.DeadlineExceeded {
+			err = ErrTimeout
+		}
 		return fmt.Errorf("failed to drain %q: %w", s.Subject, err)
 	}
-	s.finish(ErrBadSubscription, true)
-	select {
-	case <-s.done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("failed to drain %q: %w", s.Subject, ErrTimeout)
-	}
+	return nil
 }
 
 // IsDraining reports whether Drain is in progress or done.

@@ -116,7 +116,11 @@ func openBrowserSocket(ctx context.Context, u *url.URL) (*browserSocket, error) 
 	b.mu.Unlock()
 	if !opened {
 		b.close()
-		return nil, fmt.Errorf("failed to open WebSocket to %s: %w: is the server's websocket listener running at %s?", target, cerr, target)
+		hint := ""
+		if u.Scheme == "wss" {
+			hint = ", with a certificate this browser trusts"
+		}
+		return nil, fmt.Errorf("failed to open WebSocket to %s: %w: is the server's websocket listener running at %s%s?", target, cerr, target, hint)
 	}
 	return b, nil
 }
@@ -320,3 +324,7 @@ func getString(v safejs.Value, prop string) (string, error) {
 	}
 	return x.String()
 }
+
+// TLSConfig stands in for crypto/tls.Config in the browser, where TLS is
+// the browser's own: keeping crypto/tls out saves most of a megabyte of wasm.
+type TLSConfig struct{}

@@ -93,7 +93,7 @@ func (t *streamTransport) upgradeTLS(ctx context.Context, cfg *tls.Config) error
 }
 
 func dialWebSocket(ctx context.Context, u *url.URL, o *Options) (transport, error) {
-	opts := &websocket.DialOptions{}
+	opts := &websocket.DialOptions{HTTPHeader: o.wsHeader}
 	if o.TLSConfig != nil && u.Scheme == "wss" {
 		opts.HTTPClient = httpClientWithTLS(o.TLSConfig)
 	}

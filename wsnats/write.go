@@ -65,7 +65,7 @@ func (c *Conn) publish(subj, reply string, h Header, data []byte) error {
 		hdr = appendHeader(nil, h)
 	}
 	c.mu.Lock()
-	if err := c.canPublish(len(hdr) > 0, len(hdr)+len(data)); err != nil {
+	if err := c.canPublish(len(hdr) > 0, len(hdr)+len(data), pubLen(subj, reply, len(hdr), len(data))); err != nil {
 		c.mu.Unlock()
 		return subjectError("publish to", subj, err)
 	}
@@ -81,15 +81,14 @@ func (c *Conn) publish(subj, reply string, h Header, data []byte) error {
 	return nil
 }
 
-// canPublish checks state and limits for a message of size bytes. c.mu is held.
-func (c *Conn) canPublish(headers bool, size int) error {
-	switch c.status {
-	case Closed:
+// canPublish checks state and limits for a message of size bytes (headers
+// and payload) that takes wire bytes as a command. c.mu is held.
+func (c *Conn) canPublish(headers bool, size, wire int) error {
+	if c.status == Closed {
 		return ErrConnectionClosed
-	case Draining:
-		if c.draining {
-			return ErrConnectionDraining
-		}
+	}
+	if c.drainPubs {
+		return ErrConnectionDraining
 	}
 	if headers && !c.info.Headers {
 		return ErrHeadersNotSupported
@@ -98,11 +97,13 @@ func (c *Conn) canPublish(headers bool, size int) error {
 		return fmt.Errorf("%w: %d bytes, the server accepts %d", ErrMaxPayload, size, mp)
 	}
 	if c.link == nil {
+		// Disconnected: everything waiting to be written (publishes,
+		// protocol bytes) counts, command framing included.
 		limit := c.opts.ReconnectBufSize
 		if limit < 0 {
-			return fmt.Errorf("%w: disconnected and the reconnect buffer is disabled", ErrConnectionClosed)
+			return fmt.Errorf("%w: disconnected and the reconnect buffer is disabled", ErrReconnectBufExceeded)
 		}
-		if len(c.out)+size > limit {
+		if len(c.out)+wire > limit {
 			return fmt.Errorf("%w: %d bytes buffered, limit %d", ErrReconnectBufExceeded, len(c.out), limit)
 		}
 		return nil
@@ -129,6 +130,8 @@ func (c *Conn) writeLoop() {
 // writeBurst writes what has accumulated. It reports whether it wrote
 // anything (so the caller looks again).
 func (c *Conn) writeBurst() bool {
+	c.wmu.Lock() // leaveLameDuck waits on it for a burst in flight
+	defer c.wmu.Unlock()
 	c.mu.Lock()
 	l := c.link
 	if l == nil || c.status == Closed || (len(c.out) == 0 && len(c.pingQueue) == 0) {
