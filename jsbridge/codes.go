@@ -30,10 +30,14 @@ const (
 	codeOutboundFull    = "OUTBOUND_BUFFER_FULL"
 	codeReconnectBuffer = "RECONNECT_BUFFER_EXCEEDED"
 	codeInternal        = "INTERNAL"
+	codeMaxSubs         = "MAX_SUBSCRIPTIONS_EXCEEDED"
 )
 
 // errorCode maps a wsnats error to the code JS callers test.
 func errorCode(err error) string {
+	if code := agentErrorCode(err); code != "" { // supervisor.go
+		return code
+	}
 	table := []struct {
 		target error
 		code   string
@@ -61,6 +65,7 @@ func errorCode(err error) string {
 		{wsnats.ErrOutboundBufferFull, codeOutboundFull},
 		{wsnats.ErrReconnectBufExceeded, codeReconnectBuffer},
 		{wsnats.ErrNoServers, codeRefused},
+		{wsnats.ErrMaxSubscriptionsExceeded, codeMaxSubs},
 		{errInvalidOption, codeInvalidOption},
 		{errBadPayload, codeBadPayload},
 	}

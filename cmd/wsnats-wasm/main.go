@@ -5,14 +5,15 @@
 package main
 
 import (
-	"log/slog"
+	"fmt"
+	"os"
 
 	"github.com/wasm-nats/wasm-nats/jsbridge"
 )
 
 func main() {
 	if err := jsbridge.Register(); err != nil {
-		slog.Error("wsnats: failed to start", "err", err)
+		fmt.Fprintln(os.Stderr, "wsnats: failed to start:", err)
 		return
 	}
 	select {}
