@@ -270,7 +270,7 @@ func (b *bridge) drain(args []safejs.Value) (any, error) {
 		return nil, err
 	}
 	settle(argValue(args, 1), argValue(args, 2), func() (any, error) {
-		return nil, bc.nc.Drain()
+		return nil, bc.nc.DrainContext(context.Background())
 	})
 	return nil, nil
 }
