@@ -31,6 +31,7 @@ type connectOptions struct {
 // authOptions are the pieces of the authenticator option.
 type authOptions struct {
 	NkeySeed string
+	Nkey     string // public user key, for sign without jwt
 	JWT      string
 	Creds    string
 	HasSign  bool

@@ -47,6 +47,7 @@ func readConnectOptions(v safejs.Value) (connectOptions, error) {
 		ar := optReader{v: a}
 		co.Authenticator = &authOptions{
 			NkeySeed: ar.str("nkeySeed"),
+			Nkey:     ar.str("nkey"),
 			JWT:      ar.str("jwt"),
 			Creds:    ar.str("creds"),
 			HasSign:  ar.boolean("hasSign"),

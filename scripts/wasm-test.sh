@@ -21,8 +21,12 @@ cat > "$work/bin/chromium" <<WRAP
 #!/bin/sh
 exec $chromium --no-sandbox --disable-gpu --disable-quic --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync \
-  --host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" --no-proxy-server "\$@"
+  --host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" --no-proxy-server \
+  \${NATS_WSS_SPKI:+--ignore-certificate-errors-spki-list=\$NATS_WSS_SPKI} "\$@"
 WRAP
+# NATS_WSS_SPKI (from natsrun -auth) pins the key of the test wss:// server:
+# Chromium accepts that one certificate, signed by a CA made for the run,
+# and still rejects every other untrusted certificate.
 chmod +x "$work/bin/chromium"
 # Installed from its own module: it needs an older chromedp than our e2e tests.
 GOBIN="$work/bin" go install github.com/agnivade/wasmbrowsertest@v0.11.0
@@ -30,6 +34,9 @@ GOBIN="$work/bin" go install github.com/agnivade/wasmbrowsertest@v0.11.0
 # wasmbrowsertest copies its whole environment into the wasm program and
 # fails past 8 KiB of argv+env: hand it a trimmed one.
 export WASM_EXEC_PATH="$work/bin"
-go run ./scripts/natsrun -- sh -c '
-  GOOS=js GOARCH=wasm exec go test -exec "env -i PATH=$WASM_EXEC_PATH:/usr/bin:/bin HOME=$HOME NATS_WS_URL=$NATS_WS_URL NATS_URL=$NATS_URL $WASM_EXEC_PATH/wasmbrowsertest" "$@"
+# It gets the NATS_* variables natsrun sets (URLs and test credentials, no
+# spaces in any of them).
+go run ./scripts/natsrun -auth -- sh -c '
+  natsenv=$(env | grep "^NATS_" | sort | tr "\n" " ")
+  GOOS=js GOARCH=wasm exec go test -exec "env -i PATH=$WASM_EXEC_PATH:/usr/bin:/bin HOME=$HOME $natsenv$WASM_EXEC_PATH/wasmbrowsertest" "$@"
 ' wasm-test "$@"

@@ -27,6 +27,9 @@ func (c *Conn) addAuth(ci *connectInfo, u *url.URL, info *ServerInfo) error {
 	if o.TokenHandler != nil {
 		ci.Token = o.TokenHandler()
 	}
+	if o.UserJWT != nil && o.Nkey != "" {
+		return fmt.Errorf("%w: both Nkey and UserJWT are set: use one", ErrBadCredentials)
+	}
 	if o.UserJWT != nil {
 		jwt, err := o.UserJWT()
 		if err != nil {

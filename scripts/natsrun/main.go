@@ -2,6 +2,7 @@
 // websocket on free ports), runs a command with NATS_URL and NATS_WS_URL
 // set in its environment, and exits with the command's status. The browser
 // tests and benchmarks use it to give code inside Chromium a real server.
+// With -auth it also starts servers that demand credentials (auth.go).
 //
 //	go run ./scripts/natsrun -- go test -exec ... ./wsnats/
 package main
@@ -19,10 +20,11 @@ import (
 
 func main() {
 	trace := flag.Bool("trace", false, "log the server's protocol traffic")
+	auth := flag.Bool("auth", false, "also start servers that demand credentials (see auth.go)")
 	flag.Parse()
 	args := flag.Args()
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: natsrun [-trace] -- command [args...]")
+		fmt.Fprintln(os.Stderr, "usage: natsrun [-trace] [-auth] -- command [args...]")
 		os.Exit(2)
 	}
 	opts := &server.Options{
@@ -54,8 +56,18 @@ func main() {
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = append(os.Environ(), "NATS_URL="+s.ClientURL(), "NATS_WS_URL="+s.WebsocketURL())
+	as := &authServers{}
+	if *auth {
+		if as, err = startAuthServers(); err != nil {
+			fmt.Fprintln(os.Stderr, "natsrun:", err)
+			s.Shutdown()
+			os.Exit(1)
+		}
+		cmd.Env = append(cmd.Env, as.env...)
+	}
 	err = cmd.Run()
 	s.Shutdown()
+	as.shutdown()
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit):
