@@ -3,6 +3,7 @@
 // set in its environment, and exits with the command's status. The browser
 // tests and benchmarks use it to give code inside Chromium a real server.
 // With -auth it also starts servers that demand credentials (auth.go).
+// It always starts a server that tests may restart (restart.go).
 //
 //	go run ./scripts/natsrun -- go test -exec ... ./wsnats/
 package main
@@ -65,7 +66,16 @@ func main() {
 		}
 		cmd.Env = append(cmd.Env, as.env...)
 	}
+	rs, renv, err := startRestartable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "natsrun:", err)
+		s.Shutdown()
+		as.shutdown()
+		os.Exit(1)
+	}
+	cmd.Env = append(cmd.Env, renv...)
 	err = cmd.Run()
+	rs.shutdown()
 	s.Shutdown()
 	as.shutdown()
 	var exit *exec.ExitError
