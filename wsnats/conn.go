@@ -29,8 +29,7 @@ type Conn struct {
 	link      *link
 	info      ServerInfo
 	lastErr   error
-	out       []byte        // bytes to write, in order (kept across reconnects)
-	spare     []byte        // the writer's other buffer
+	out       outbound      // bytes to write, in order (kept across reconnects)
 	pingQueue []chan error  // PINGs requested but not yet written (nil = keepalive)
 	pingsOut  int           // keepalive PINGs without PONG
 	connected chan struct{} // closed when Connected; replaced on disconnect
@@ -175,9 +174,7 @@ func (c *Conn) connectTo(ctx context.Context, s *server, reconnect bool) error {
 	c.lastErr = nil
 	// Subscriptions first, then whatever was buffered while away.
 	resub := c.appendResubscribe(nil)
-	if len(resub) > 0 {
-		c.out = append(resub, c.out...)
-	}
+	c.out.prepend(resub)
 	close(c.connected)
 	c.kick()
 	c.log.Debug("wsnats: connected", "server", redactURL(s.url), "server_id", c.info.ServerID)
@@ -358,7 +355,7 @@ func (c *Conn) closeWith(cause error) {
 		}
 	}
 	c.pingQueue = nil
-	c.out = nil
+	c.out.reset()
 	close(c.closedCh)
 	life := c.life
 	c.life = nil

@@ -169,7 +169,7 @@ func (c *Conn) drainSubs(ctx context.Context, subs []*Subscription) error {
 		// While disconnected there is nothing to send: the reconnect does
 		// not subscribe draining subscriptions again.
 		if c.link != nil {
-			c.out = appendUnsub(c.out, s.sid, 0)
+			c.out.cur = appendUnsub(c.out.cur, s.sid, 0)
 		}
 	}
 	c.mu.Unlock()

@@ -137,7 +137,7 @@ func (l *link) onPing() {
 	c := l.c
 	c.mu.Lock()
 	if c.link == l {
-		c.out = append(c.out, pongCmd...)
+		c.out.cur = append(c.out.cur, pongCmd...)
 		c.kick()
 		c.mu.Unlock()
 		return

@@ -148,7 +148,7 @@ func (c *Conn) addSub(subj, queue string, kind subKind, cb MsgHandler, ch chan *
 	c.subsMu.Unlock()
 	if c.link != nil {
 		// While disconnected, the reconnect sends every live subscription.
-		c.out = appendSub(c.out, subj, queue, s.sid)
+		c.out.cur = appendSub(c.out.cur, subj, queue, s.sid)
 		c.kick()
 	}
 	c.mu.Unlock()

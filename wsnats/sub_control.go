@@ -44,7 +44,7 @@ func (c *Conn) unsubscribe(s *Subscription, max int) error {
 		s.mu.Unlock()
 		if !reached {
 			if c.link != nil {
-				c.out = appendUnsub(c.out, s.sid, max)
+				c.out.cur = appendUnsub(c.out.cur, s.sid, max)
 				c.kick()
 			}
 			return nil
@@ -52,7 +52,7 @@ func (c *Conn) unsubscribe(s *Subscription, max int) error {
 	}
 	c.removeSub(s)
 	if c.link != nil {
-		c.out = appendUnsub(c.out, s.sid, 0)
+		c.out.cur = appendUnsub(c.out.cur, s.sid, 0)
 		c.kick()
 	}
 	s.finish(ErrBadSubscription, false)

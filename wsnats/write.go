@@ -14,7 +14,6 @@ import (
 const (
 	sendHighWater = 1 << 20
 	sendLowWater  = 256 << 10
-	maxSpareCap   = 4 << 20
 )
 
 // Publish sends data to subj. It returns once the message is in the
@@ -69,10 +68,11 @@ func (c *Conn) publish(subj, reply string, h Header, data []byte) error {
 		c.mu.Unlock()
 		return subjectError("publish to", subj, err)
 	}
+	b := c.out.room(pubLen(subj, reply, len(hdr), len(data)))
 	if hdr == nil {
-		c.out = appendPub(c.out, subj, reply, data)
+		c.out.cur = appendPub(b, subj, reply, data)
 	} else {
-		c.out = appendHPub(c.out, subj, reply, hdr, data)
+		c.out.cur = appendHPub(b, subj, reply, hdr, data)
 	}
 	c.mu.Unlock()
 	c.stats.outMsgs.Add(1)
@@ -103,13 +103,13 @@ func (c *Conn) canPublish(headers bool, size, wire int) error {
 		if limit < 0 {
 			return fmt.Errorf("%w: disconnected and the reconnect buffer is disabled", ErrReconnectBufExceeded)
 		}
-		if len(c.out)+wire > limit {
-			return fmt.Errorf("%w: %d bytes buffered, limit %d", ErrReconnectBufExceeded, len(c.out), limit)
+		if c.out.len()+wire > limit {
+			return fmt.Errorf("%w: %d bytes buffered, limit %d", ErrReconnectBufExceeded, c.out.len(), limit)
 		}
 		return nil
 	}
-	if limit := c.opts.OutboundLimit; limit > 0 && len(c.out)+size > limit {
-		return fmt.Errorf("%w: %d bytes waiting, limit %d", ErrOutboundBufferFull, len(c.out), limit)
+	if limit := c.opts.OutboundLimit; limit > 0 && c.out.len()+size > limit {
+		return fmt.Errorf("%w: %d bytes waiting, limit %d", ErrOutboundBufferFull, c.out.len(), limit)
 	}
 	return nil
 }
@@ -134,25 +134,27 @@ func (c *Conn) writeBurst() bool {
 	defer c.wmu.Unlock()
 	c.mu.Lock()
 	l := c.link
-	if l == nil || c.status == Closed || (len(c.out) == 0 && len(c.pingQueue) == 0) {
+	if l == nil || c.status == Closed || (c.out.len() == 0 && len(c.pingQueue) == 0) {
 		c.mu.Unlock()
 		return false
 	}
-	buf := c.out
-	c.out, c.spare = c.spare[:0], nil
 	for _, ch := range c.pingQueue {
-		buf = append(buf, pingCmd...)
+		c.out.cur = append(c.out.room(len(pingCmd)), pingCmd...)
 		l.addPong(ch)
 	}
 	c.pingQueue = c.pingQueue[:0]
+	blocks := c.out.take()
 	c.mu.Unlock()
 
-	err := writeChunks(l.t, buf, c.closedCh)
+	var err error
+	for _, b := range blocks {
+		if err = writeChunks(l.t, b, c.closedCh); err != nil {
+			break
+		}
+	}
 
 	c.mu.Lock()
-	if cap(buf) <= maxSpareCap {
-		c.spare = buf[:0]
-	}
+	c.out.recycle(blocks)
 	c.mu.Unlock()
 	if err != nil {
 		l.fail(fmt.Errorf("failed to write to %s: %w", redactURL(l.server.url), err))

@@ -1,0 +1,83 @@
+package wsnats
+
+// outBlock is the size of the blocks the outbound queue is made of. A
+// burst is written block by block, and one block fits one WebSocket message.
+const outBlock = maxWSWrite
+
+// outbound is the queue of protocol bytes waiting to be written: full
+// blocks in order, then the block being appended to. Appending never
+// copies what is queued (a single growing buffer would copy megabytes per
+// doubling while the publisher outruns the socket), and written blocks are
+// reused.
+type outbound struct {
+	full    [][]byte
+	fullLen int
+	cur     []byte
+	free    [][]byte
+}
+
+// len is the number of bytes queued.
+func (o *outbound) len() int { return o.fullLen + len(o.cur) }
+
+// room returns the current block, first moving to a new one when n more
+// bytes would not fit without growing it.
+func (o *outbound) room(n int) []byte {
+	if len(o.cur)+n <= cap(o.cur) {
+		return o.cur
+	}
+	if len(o.cur) > 0 {
+		o.full = append(o.full, o.cur)
+		o.fullLen += len(o.cur)
+	}
+	if n <= outBlock && len(o.free) > 0 {
+		o.cur = o.free[len(o.free)-1][:0]
+		o.free = o.free[:len(o.free)-1]
+	} else {
+		o.cur = make([]byte, 0, max(n, outBlock))
+	}
+	return o.cur
+}
+
+// prepend puts b before everything queued.
+func (o *outbound) prepend(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	if len(o.full) == 0 && len(o.cur) == 0 {
+		o.cur = append(o.cur, b...)
+		return
+	}
+	blocks := make([][]byte, 0, len(o.full)+2)
+	blocks = append(blocks, b)
+	blocks = append(blocks, o.full...)
+	if len(o.cur) > 0 {
+		blocks = append(blocks, o.cur)
+		o.cur = nil
+	}
+	o.full = blocks
+	o.fullLen += len(b)
+}
+
+// take removes and returns everything queued, in order.
+func (o *outbound) take() [][]byte {
+	blocks := o.full
+	if len(o.cur) > 0 {
+		blocks = append(blocks, o.cur)
+	}
+	o.full, o.fullLen, o.cur = nil, 0, nil
+	return blocks
+}
+
+// recycle keeps a few written blocks for reuse.
+func (o *outbound) recycle(blocks [][]byte) {
+	for _, b := range blocks {
+		if cap(b) == outBlock && len(o.free) < 4 {
+			o.free = append(o.free, b[:0])
+		}
+	}
+}
+
+// reset drops everything queued.
+func (o *outbound) reset() {
+	o.full, o.fullLen, o.cur, o.free = nil, 0, nil, nil
+}
