@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 
 	"github.com/hack-pad/safejs"
@@ -28,7 +27,7 @@ type bridge struct {
 	u8     safejs.Value // Uint8Array constructor
 	pubBuf []byte
 	intern interner
-	log    *slog.Logger
+	log    wsnats.Log
 }
 
 // Register creates globalThis.wsnats and dispatches a "wsnats:ready" event
@@ -39,7 +38,7 @@ func Register() error {
 	if err != nil {
 		return fmt.Errorf("failed to register wsnats: %w", err)
 	}
-	b := &bridge{conns: map[int]*bconn{}, u8: u8, intern: interner{}, log: slog.Default()}
+	b := &bridge{conns: map[int]*bconn{}, u8: u8, intern: interner{}, log: consoleLog{}}
 	api, err := b.makeAPI()
 	if err != nil {
 		return fmt.Errorf("failed to register wsnats: %w", err)
@@ -98,6 +97,17 @@ func (b *bridge) makeAPI() (safejs.Value, error) {
 		"info":       b.info,
 		"server":     b.server,
 		"subState":   b.subState,
+		// wsnats.supervisor: supervisor_js.go
+		"supStart":     b.supStart,
+		"supSend":      b.supSend,
+		"supPublish":   b.supPublish,
+		"supStatus":    b.supStatus,
+		"supNATS":      b.supNATS,
+		"supMemory":    b.supMemory,
+		"supConn":      b.supConn,
+		"supObserve":   b.supObserve,
+		"supUnobserve": b.supUnobserve,
+		"supStop":      b.supStop,
 	}
 	for name, fn := range funcs {
 		f, err := safejs.FuncOf(guard(name, fn))
@@ -117,7 +127,7 @@ func guard(name string, fn apiFunc) func(this safejs.Value, args []safejs.Value)
 	return func(_ safejs.Value, args []safejs.Value) (out any) {
 		defer func() {
 			if r := recover(); r != nil {
-				out = errArray(fmt.Errorf("internal error in wsnats %s: %v", name, r))
+				out = errArray(fmt.Errorf("%w in wsnats %s: %v", errInternal, name, r))
 			}
 		}()
 		v, err := fn(args)

@@ -14,4 +14,10 @@
 //
 // Every Go function reachable from JS recovers panics and reports them as
 // errors: a panic that reached JS would kill the module for the page.
+//
+// wsnats.supervisor starts agents of package wsnats/agent by registered
+// kind (supervisor_js.go, with the pure parts in supervisor.go): their
+// supervisor's messenger is NATS through a page Connection while it is
+// connected, an in-page bus otherwise. Its events, statuses and memory
+// cross to JS as JSON text.
 package jsbridge

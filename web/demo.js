@@ -31,10 +31,24 @@
 //   #status-clear    clears the status log
 //   #error           error bar (hidden when there is no error); text in #error-text,
 //                    dismissed by #error-dismiss
-//   #agents          placeholder panel, see initAgentsPanel
+//   #agents          agents panel (see initAgentsPanel); #agents-body is the placeholder text
+//                    shown when the build has no wsnats.supervisor, #agents-ui the panel itself
+//   #agents-nats     data-state="off" | "local" (in-page bus only) | "nats" | "failed"
+//   #agents-send-counter   sends {n} to counter-1
+//   #agents-send-echo      sends to echo-1; its reply comes back to the page's agent
+//   #agents-echo-counter   sends to echo-1 as counter-1: echo-1 answers counter-1 (agent to agent)
+//   #agents-nats-publish   "publish via NATS": request on agents.counter-1 over the page's
+//                          connection when the supervisor is on NATS (logs the {count}
+//                          reply); else publishes on the in-page bus
+//   #agents-crash    sends {"crash":true} to counter-1 (it panics and is restarted)
+//   #agents-rows     agent table <tbody>: <tr data-agent data-state data-restarts> with cells
+//                    td.id .kind .nats .state .restarts .processed .mailbox .memory
+//   #agents-log      agent events and messages, newest first: <li data-type> (supervisor event
+//                    types, "message", and "send"/"reply" for the panel's own actions)
 //
 // For tests, window.wsnatsDemo exposes live state: { wsnats, conn, lastError,
-// loadError, messages } (getters; messages counts the rows ever logged).
+// loadError, messages, supervisor } (getters; messages counts the rows ever
+// logged; supervisor is the agents panel's Supervisor once started).
 //
 // This module exports nothing.
 
@@ -74,6 +88,7 @@ window.wsnatsDemo = {
   get lastError() { return state.lastError; },
   get loadError() { return state.loadError; },
   get messages() { return state.messages; },
+  get supervisor() { return agents.sup; },
 };
 
 // ---------------------------------------------------------------------------
@@ -500,15 +515,200 @@ function truncate(s, max) {
 }
 
 // ---------------------------------------------------------------------------
-// Agents panel: PLACEHOLDER, filled in by the agents work later.
-// Called once, after wsnats has loaded. Until the wasm program provides
-// wsnats.supervisor it does nothing and the panel keeps its placeholder text.
+// Agents panel: a supervisor (wsnats.supervisor) of two agents written in Go:
+// "counter-1" (kind "counter", NATS-enabled: it listens on agents.counter-1)
+// and "echo-1" (kind "echo", local only). It starts without a connection, so
+// the agents talk over the in-page bus, and picks up the page's connection
+// once the user connects (and again after a reconnect with a new one).
+// Called once, after wsnats has loaded; without wsnats.supervisor the panel
+// keeps its placeholder text.
 // ---------------------------------------------------------------------------
 
-function initAgentsPanel(wsnats) {
-  if (wsnats.supervisor === undefined) return;
-  // TODO(agents): render the supervisor's agents into #agents-body.
-  $("agents-body").textContent = "wsnats.supervisor is available; this panel is not implemented yet.";
+const AGENTS = [
+  { id: "counter-1", kind: "counter", nats: true },
+  { id: "echo-1", kind: "echo" },
+];
+const AGENTS_REFRESH_MS = 250;
+const MAX_AGENT_LOG_ROWS = 100;
+
+const agents = {
+  sup: null,
+  conn: null, // the connection the supervisor uses
+  attaching: false,
+  seq: 0,
+  rows: new Map(), // agent id -> <tr>
+  memory: new Map(), // agent id -> memory text
+  readingMemory: false,
+};
+
+function openConn() {
+  return state.conn && !state.conn.isClosed() ? state.conn : null;
+}
+
+async function initAgentsPanel(wsnats) {
+  if (typeof wsnats.supervisor !== "function") return;
+  $("agents-body").hidden = true;
+  $("agents-ui").hidden = false;
+  const conn = openConn();
+  try {
+    agents.sup = await wsnats.supervisor({ agents: AGENTS, connection: conn, onEvent: logAgentEvent });
+  } catch (err) {
+    $("agents-nats").dataset.state = "failed";
+    $("agents-nats").textContent = "failed to start";
+    showError(err, "start agents");
+    return;
+  }
+  agents.conn = conn;
+  agents.sup.observe("agents.>"); // NATS traffic to the agents, or the in-page bus
+  const counter = AGENTS[0].id;
+  const echo = AGENTS[1].id;
+  $("agents-send-counter").addEventListener("click", guard("send to counter", () => {
+    const payload = { n: ++agents.seq };
+    agents.sup.send(counter, payload);
+    addAgentLog("send", `page → ${counter}: ${JSON.stringify(payload)}`);
+  }));
+  $("agents-send-echo").addEventListener("click", guard("send to echo", () => {
+    const payload = { hello: "echo", n: ++agents.seq };
+    agents.sup.send(echo, payload);
+    addAgentLog("send", `page → ${echo}: ${JSON.stringify(payload)}`);
+  }));
+  $("agents-echo-counter").addEventListener("click", guard("echo to counter", () => {
+    const payload = { n: ++agents.seq };
+    agents.sup.send(echo, payload, counter); // echo-1 answers counter-1, locally
+    addAgentLog("send", `${counter} → ${echo}: ${JSON.stringify(payload)} (the echo goes to ${counter})`);
+  }));
+  $("agents-nats-publish").addEventListener("click", guard("publish to the counter", () => publishToCounter(counter)));
+  $("agents-crash").addEventListener("click", guard("crash the counter", () => {
+    agents.sup.send(counter, { crash: true });
+    addAgentLog("send", `page → ${counter}: {"crash":true}`);
+  }));
+  setInterval(refreshAgents, AGENTS_REFRESH_MS);
+  refreshAgents();
+}
+
+// publishToCounter sends a request to agents.counter-1 over the page's
+// connection when the supervisor is on NATS (the counter answers the count);
+// without NATS it publishes on the in-page bus instead.
+async function publishToCounter(id) {
+  const sup = agents.sup;
+  const subject = sup.subject(id);
+  const payload = { n: ++agents.seq, via: "nats" };
+  const conn = openConn();
+  if (conn && conn.isConnected() && sup.natsConnected()) {
+    addAgentLog("send", `request on ${subject} over NATS: ${JSON.stringify(payload)}`);
+    const reply = await conn.request(subject, JSON.stringify(payload), { timeout: 2000 });
+    const m = reply.json();
+    addAgentLog("reply", `${m.from} → page over NATS: ${JSON.stringify(m.payload)}`);
+    return;
+  }
+  sup.publish(subject, payload);
+  addAgentLog("send", `no NATS: ${JSON.stringify(payload)} to ${subject} on the in-page bus`);
+}
+
+function refreshAgents() {
+  const sup = agents.sup;
+  const conn = openConn();
+  if (conn && conn !== agents.conn && !agents.attaching) {
+    agents.attaching = true;
+    sup.setConnection(conn)
+      .catch((err) => showError(err, "agents: use the new connection"))
+      .finally(() => {
+        agents.conn = conn; // tried once; a failure is shown, not retried
+        agents.attaching = false;
+      });
+  }
+  const pill = $("agents-nats");
+  const nats = sup.natsConnected();
+  pill.dataset.state = nats ? "nats" : "local";
+  pill.textContent = nats ? "NATS connected" : "local only (in-page bus)";
+  for (const st of sup.status()) renderAgentRow(st);
+  readMemories();
+}
+
+async function readMemories() {
+  if (agents.readingMemory) return;
+  agents.readingMemory = true;
+  try {
+    for (const { id } of AGENTS) {
+      const mem = await agents.sup.memory(id);
+      const text = Object.entries(mem).map(([k, v]) => `${k}=${v}`).join(" ") || "–";
+      agents.memory.set(id, text);
+      const row = agents.rows.get(id);
+      if (row) row.querySelector("td.memory").textContent = text;
+    }
+  } catch (err) {
+    // Stopped, or the page is closing: the table keeps the last values.
+  } finally {
+    agents.readingMemory = false;
+  }
+}
+
+function renderAgentRow(st) {
+  let row = agents.rows.get(st.id);
+  if (!row) {
+    row = document.createElement("tr");
+    row.dataset.agent = st.id;
+    for (const name of ["id", "kind", "nats", "state", "restarts", "processed", "mailbox", "memory"]) {
+      const td = document.createElement("td");
+      td.className = name;
+      row.append(td);
+    }
+    agents.rows.set(st.id, row);
+    $("agents-rows").append(row);
+  }
+  row.dataset.state = st.state;
+  row.dataset.restarts = String(st.restarts);
+  const cell = (name, text) => { row.querySelector(`td.${name}`).textContent = text; };
+  cell("id", st.id);
+  cell("kind", st.kind);
+  cell("nats", st.nats ? "yes" : "–");
+  cell("state", st.state);
+  cell("restarts", String(st.restarts));
+  cell("processed", formatCount(st.processed));
+  cell("mailbox", `${st.mailbox}/${st.mailboxCap}`);
+  cell("memory", agents.memory.get(st.id) ?? "–");
+  row.title = st.lastError ? `last error: ${st.lastError}` : "";
+}
+
+function logAgentEvent(ev) {
+  let text = "";
+  switch (ev.type) {
+    case "message": {
+      const m = ev.message;
+      const payload = truncate(JSON.stringify(m.payload), 200);
+      text = ev.subject ? `${ev.subject}: ${m.from} → ${m.to} ${payload}` : `${m.from} → ${ev.agent}: ${payload}`;
+      break;
+    }
+    case "restarted":
+    case "failed":
+    case "dropped":
+      text = `${ev.agent} (restarts ${ev.restarts}): ${ev.error ? describeError(ev.error) : ""}`;
+      break;
+    case "nats_connected":
+      text = "NATS delivery resumes";
+      break;
+    case "nats_disconnected":
+      text = "agents go on over the in-page bus";
+      break;
+    default:
+      text = ev.agent || "";
+  }
+  addAgentLog(ev.type, text);
+}
+
+function addAgentLog(type, text) {
+  const li = document.createElement("li");
+  li.dataset.type = type;
+  const time = document.createElement("time");
+  time.textContent = formatTime(new Date());
+  const name = document.createElement("b");
+  name.textContent = type;
+  const detail = document.createElement("span");
+  detail.textContent = text;
+  li.append(time, name, detail);
+  const list = $("agents-log");
+  list.prepend(li);
+  while (list.children.length > MAX_AGENT_LOG_ROWS) list.lastElementChild.remove();
 }
 
 // ---------------------------------------------------------------------------

@@ -88,6 +88,15 @@ export interface WsNats {
    * "INVALID_OPTION").
    */
   connect(opts: ConnectionOptions): Promise<Connection>;
+
+  /**
+   * Starts agents defined in the wasm program under a supervisor; see
+   * {@link Supervisor}. Resolves once every agent runs. Rejects with
+   * "INVALID_OPTION" for bad options, "UNKNOWN_KIND" for a kind the program
+   * does not have (the message lists those it has), "BAD_SUBJECT" for a bad
+   * prefix, or "CONNECTION_CLOSED" when `connection` is closed.
+   */
+  supervisor(opts: SupervisorOptions): Promise<Supervisor>;
 }
 
 /** Options for {@link WsNats.connect}. */
@@ -148,6 +157,11 @@ export interface ConnectionOptions {
   pass?: string;
   /** Credentials for nkey or JWT (decentralised) authentication. */
   authenticator?: Authenticator;
+  /**
+   * Not available in browsers: `wss://` uses the browser's own TLS and the
+   * certificates it trusts. Passing it rejects with "INVALID_OPTION".
+   */
+  tls?: never;
 }
 
 /**
@@ -155,21 +169,24 @@ export interface ConnectionOptions {
  *   - `creds`: the text of a `.creds` file (holds both a JWT and a seed);
  *   - `jwt` with `nkeySeed` or `sign`: a user JWT and the key that signs
  *     the server's nonce;
- *   - `nkeySeed` or `sign` alone: plain nkey authentication.
+ *   - `nkeySeed`, or `nkey` with `sign`: plain nkey authentication.
  * The seed never leaves the wasm module; `sign` lets the page keep the key
  * elsewhere (for example in a hardware token or another worker).
  */
 export interface Authenticator {
   /** An nkey user seed, the text that starts with "SU". */
   nkeySeed?: string;
+  /** The user's public nkey (starts with "U"), needed with `sign` and no `jwt`. */
+  nkey?: string;
   /** A user JWT. */
   jwt?: string;
   /** The full text of a NATS `.creds` file. */
   creds?: string;
   /**
    * Signs the server's nonce with the user's private key and returns the
-   * raw ed25519 signature (64 bytes). Used instead of `nkeySeed`; with it and
-   * without `jwt`, the public key must come from somewhere, so prefer `jwt`.
+   * raw ed25519 signature (64 bytes). Used instead of `nkeySeed`, with `jwt`
+   * or with `nkey`. Called on every (re)connect with that server's nonce; a
+   * throw or rejection fails that connect attempt with its message.
    */
   sign?: (nonce: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 }
@@ -519,6 +536,229 @@ export interface MsgHeaders {
   readonly description: string;
 }
 
+// ---------------------------------------------------------------------------
+// Supervised agents (wsnats.supervisor)
+// ---------------------------------------------------------------------------
+
+/**
+ * One agent for {@link WsNats.supervisor}. Agents are written in Go and
+ * registered by kind in the wasm program (package wsnats/agent); the page
+ * starts them by kind. Built in: "echo" (sends each payload back to its
+ * sender: to the NATS reply subject when there is one, else to the local
+ * agent named in `from`) and "counter" (counts the messages it handles in
+ * its memory under "count", answers `{"count": n}` to a NATS reply
+ * subject, and panics on the payload `{"crash": true}`, to show a restart).
+ */
+export interface AgentSpec {
+  /**
+   * Unique within the supervisor. It is also the last part of the agent's
+   * subject (`<prefix>.<id>`), so no white space, `*`, `>` or empty tokens.
+   */
+  id: string;
+  /** A registered kind, for example "echo" or "counter". */
+  kind: string;
+  /**
+   * Connect the agent to NATS: it receives what is published to
+   * `<prefix>.<id>` (over NATS while the supervisor's connection is up, over
+   * an in-page bus otherwise) and may publish. Default: false (local
+   * messages from send() only).
+   */
+  nats?: boolean;
+  /**
+   * Keep the agent's memory in IndexedDB (database "wsnats-agents", one
+   * namespace per agent id), so it survives page reloads. Default: false,
+   * memory in the wasm program, which survives restarts of the agent only.
+   */
+  persist?: boolean;
+}
+
+/** Options for {@link WsNats.supervisor}. */
+export interface SupervisorOptions {
+  /** The agents to start; at least one. Either all of them start or none. */
+  agents: AgentSpec[];
+  /**
+   * The connection that NATS-enabled agents use. Optional: without it (or
+   * while it is disconnected) they work on an in-page bus, and
+   * {@link Supervisor.setConnection} attaches one later. Do not use a
+   * connection made with `noEcho: true` if the page itself publishes to the
+   * agents on it: the server would not deliver those messages back.
+   */
+  connection?: Connection | null;
+  /** First part of the agents' subjects, `<prefix>.<id>`. Default: "agents". */
+  prefix?: string;
+  /**
+   * Restart intensity: an agent that fails more than `maxRestarts` times
+   * within `withinMs` is stopped for good ("failed"). Defaults: 5 and 10000.
+   * 0 restarts means the first failure stops the agent.
+   */
+  maxRestarts?: number;
+  /** See `maxRestarts`. Default: 10000. */
+  withinMs?: number;
+  /** Mailbox bound of each agent. Default: 1024. */
+  mailboxSize?: number;
+  /**
+   * Id of the page's own agent: messages sent to it (for example the echo
+   * agent's replies to send() calls) reach the event callbacks as "message"
+   * events. It is listed by status() with kind "page". Default: "page";
+   * null or "" for none (then send() has no default sender).
+   */
+  page?: string | null;
+  /**
+   * An event callback registered before the agents start, so it also gets
+   * their "started" events. More can be added with {@link Supervisor.on}.
+   */
+  onEvent?: (ev: SupervisorEvent) => void;
+}
+
+/** An agent message, as agents exchange it locally and over NATS. */
+export interface AgentMessage {
+  /** Unique id: "msg_<nanos>_<suffix>", or "nats_<nanos>_<suffix>" for NATS data. */
+  id: string;
+  /** Sending agent, or "nats" for NATS data that was not an agent message. */
+  from: string;
+  /** Receiving agent, or the subject it was published to. */
+  to: string;
+  /**
+   * A JSON value. NATS data that is not JSON arrives as
+   * `{"raw": "<standard base64>"}`.
+   */
+  payload: unknown;
+  /** Creation time, UTC unix milliseconds. */
+  timestamp: number;
+}
+
+/** The state of one agent, as {@link Supervisor.status} returns it. */
+export interface AgentStatus {
+  id: string;
+  /** The kind it was started with, or "page" for the page's agent. */
+  kind: string;
+  /**
+   * "running"; "restarting" (failed, a new instance is being made);
+   * "stopped" (after stop()); "failed" (restart intensity exceeded).
+   */
+  state: "running" | "restarting" | "stopped" | "failed";
+  /** How many times it was restarted. */
+  restarts: number;
+  /** Messages waiting in its mailbox. */
+  mailbox: number;
+  /** The mailbox bound. */
+  mailboxCap: number;
+  /** Messages handled without error. */
+  processed: number;
+  /** Messages that were accepted and then not handled (reported as "dropped" events). */
+  dropped: number;
+  /** True when it listens on `<prefix>.<id>`. */
+  nats: boolean;
+  /** The last failure, if any. */
+  lastError?: string;
+}
+
+/**
+ * What {@link Supervisor.on} callbacks get. `time` is in unix milliseconds.
+ *
+ *   - "started":   the agent was started.
+ *   - "restarted": the agent failed (`error`; `message` is the message it was
+ *                  handling, which is not retried) and was replaced.
+ *   - "failed":    the agent failed beyond the restart intensity and is stopped
+ *                  for good (`error` has code "AGENT_FAILED").
+ *   - "stopped":   the agent ended (stop()).
+ *   - "dropped":   `message` was accepted but will not be handled (`error` says why).
+ *   - "nats_connected", "nats_disconnected": the supervisor's NATS connection
+ *                  came up or went away; agents go on over the in-page bus meanwhile.
+ *   - "message":   a message reached the page's agent (`agent` is its id), or was
+ *                  published on a subject the page observes (`subject`, see observe()).
+ */
+export type SupervisorEvent =
+  | {
+      type: "started" | "restarted" | "failed" | "stopped" | "dropped";
+      agent: string;
+      /** The agent's restart count after the event. */
+      restarts: number;
+      error?: WsNatsError;
+      message?: AgentMessage;
+      time: number;
+    }
+  | { type: "nats_connected" | "nats_disconnected"; time: number }
+  | { type: "message"; agent?: string; subject?: string; message: AgentMessage; time: number };
+
+/**
+ * Agents running under a supervisor in the wasm program: each has a bounded
+ * mailbox and is restarted, one for one, when it panics or fails; its memory
+ * is kept across restarts.
+ */
+export interface Supervisor {
+  /** Id of the page's agent, or null when there is none. */
+  readonly page: string | null;
+
+  /** The subject agent `id` listens on when NATS-enabled: `<prefix>.<id>`. */
+  subject(id: string): string;
+
+  /**
+   * Puts a message with `payload` (any JSON value; undefined is null) in
+   * agent `to`'s mailbox and returns the message id. `from` defaults to the
+   * page's agent, so replies come back as "message" events. Never blocks and
+   * never loses a message silently: throws with code "UNKNOWN_AGENT" (no
+   * such agent), "MAILBOX_FULL" (the message was not accepted),
+   * "AGENT_FAILED" (the agent was stopped for failing too often), "STOPPED"
+   * (the supervisor or the agent is stopped) or "BAD_JSON".
+   */
+  send(to: string, payload?: unknown, from?: string): string;
+
+  /**
+   * Publishes an agent message with `payload` to `subject` through the
+   * supervisor's messenger: over NATS while connected, else on the in-page
+   * bus, where NATS-enabled agents and observe() hear it. `from` defaults
+   * to the page's agent (or "page"). Returns the message id. Throws with
+   * "BAD_SUBJECT", "BAD_JSON", "STOPPED", or the codes of
+   * Connection.publish().
+   */
+  publish(subject: string, payload?: unknown, from?: string): string;
+
+  /** The agents' state, sorted by id. After stop(), the final state. */
+  status(): AgentStatus[];
+
+  /**
+   * The memory of agent `id` (what it keeps across restarts), with values
+   * decoded as UTF-8; the counter keeps `{count: "<n>"}`. Rejects with
+   * "UNKNOWN_AGENT" or "STOPPED".
+   */
+  memory(id: string): Promise<Record<string, string>>;
+
+  /** True while the supervisor's NATS connection is connected. */
+  natsConnected(): boolean;
+
+  /**
+   * Makes `conn` the supervisor's NATS connection (null: none); the
+   * NATS-enabled agents' subscriptions move to it and a "nats_connected" or
+   * "nats_disconnected" event follows. Use it when the page connects after
+   * the supervisor started, or reconnects with a new Connection.
+   */
+  setConnection(conn: Connection | null): Promise<void>;
+
+  /**
+   * Reports what is published on `subject` (wildcards allowed; over NATS
+   * and the in-page bus) as "message" events with `subject` set; an agent
+   * message is passed as it is, other data as {@link AgentMessage} with
+   * from "nats". Returns a function that stops it.
+   */
+  observe(subject: string): () => void;
+
+  /**
+   * Registers a callback for {@link SupervisorEvent}s and returns a function
+   * that removes it. Exceptions in callbacks are reported on the console.
+   */
+  on(callback: (ev: SupervisorEvent) => void): () => void;
+
+  /**
+   * Stops accepting messages, lets every agent handle what its mailbox
+   * holds, stops the agents and resolves with their final status. Rejects
+   * with "TIMEOUT" when they do not finish within `timeout` (default 5000);
+   * the supervisor is stopped either way. Calling it again returns the same
+   * promise.
+   */
+  stop(timeout?: number): Promise<AgentStatus[]>;
+}
+
 /**
  * Error codes that wasm-nats uses. More may be added; compare against the
  * constants, and treat unknown codes like a missing one.
@@ -545,6 +785,11 @@ export interface MsgHeaders {
  *   - "RECONNECT_BUFFER_EXCEEDED": publish() while reconnecting found reconnectBufSize used up.
  *   - "INTERNAL":                a bug in wasm-nats; please report it.
  *   - "LOAD_FAILED":             load() could not fetch, compile or start the wasm program.
+ *   - "UNKNOWN_AGENT":           the supervisor has no agent with that id.
+ *   - "UNKNOWN_KIND":            the wasm program has no agent kind of that name.
+ *   - "MAILBOX_FULL":            the agent's mailbox is full; the message was not accepted.
+ *   - "AGENT_FAILED":            the agent failed too often and was stopped by its supervisor.
+ *   - "STOPPED":                 the supervisor (or the agent) is stopped.
  */
 export type ErrorCode =
   | "TIMEOUT"
@@ -568,7 +813,12 @@ export type ErrorCode =
   | "OUTBOUND_BUFFER_FULL"
   | "RECONNECT_BUFFER_EXCEEDED"
   | "INTERNAL"
-  | "LOAD_FAILED";
+  | "LOAD_FAILED"
+  | "UNKNOWN_AGENT"
+  | "UNKNOWN_KIND"
+  | "MAILBOX_FULL"
+  | "AGENT_FAILED"
+  | "STOPPED";
 
 /**
  * The errors that wasm-nats throws and rejects with: plain `Error` objects

@@ -1,0 +1,285 @@
+package jsbridge
+
+// The pure half of wsnats.supervisor (supervisor_js.go is the JS-facing
+// half): the spec bridge.js sends as JSON, the agent error codes, and the
+// JSON texts of events, statuses and memory that cross back to JS. Complex
+// values cross as JSON text in both directions: one crossing each, and this
+// half runs in native tests.
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/wasm-nats/wasm-nats/wsnats"
+	"github.com/wasm-nats/wasm-nats/wsnats/agent"
+)
+
+// Error codes of the supervisor API (shared with bridge.js and web/wsnats.d.ts).
+const (
+	codeUnknownAgent = "UNKNOWN_AGENT"
+	codeUnknownKind  = "UNKNOWN_KIND"
+	codeMailboxFull  = "MAILBOX_FULL"
+	codeAgentFailed  = "AGENT_FAILED"
+	codeStopped      = "STOPPED"
+)
+
+// errUnknownKind: an agent's kind is not in the agent registry.
+var errUnknownKind = errors.New("unknown agent kind")
+
+// agentErrorCode maps the errors of package agent to JS codes ("" when err
+// is not one of them).
+func agentErrorCode(err error) string {
+	switch {
+	case errors.Is(err, agent.ErrUnknownAgent):
+		return codeUnknownAgent
+	case errors.Is(err, errUnknownKind):
+		return codeUnknownKind
+	case errors.Is(err, agent.ErrMailboxFull):
+		return codeMailboxFull
+	case errors.Is(err, agent.ErrAgentFailed):
+		return codeAgentFailed
+	case errors.Is(err, agent.ErrStopped), errors.Is(err, agent.ErrAgentStopped):
+		return codeStopped
+	case errors.Is(err, agent.ErrBadConfig):
+		return codeInvalidOption
+	case errors.Is(err, agent.ErrBadPayload):
+		return codeBadJSON
+	}
+	return ""
+}
+
+// pageKind is the kind shown for the page's own agent.
+const pageKind = "page"
+
+// supAgentSpec is one agent of a supervisor spec.
+type supAgentSpec struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+	NATS bool   `json:"nats"`
+	// Persist keeps the agent's memory in IndexedDB (browser builds).
+	Persist bool `json:"persist"`
+}
+
+// supSpec is the JSON that bridge.js sends to start a supervisor (checked
+// there already; checked again here). Pointers are nil when left out.
+type supSpec struct {
+	Agents      []supAgentSpec `json:"agents"`
+	Prefix      string         `json:"prefix"`
+	MaxRestarts *int           `json:"maxRestarts"`
+	WithinMs    *float64       `json:"withinMs"`
+	MailboxSize int            `json:"mailboxSize"`
+	// Page is the ID of the page's own agent, whose messages go to the JS
+	// listeners; "" means none.
+	Page string `json:"page"`
+}
+
+// supPlan is a checked spec, ready for agent.Supervisor.Start.
+type supPlan struct {
+	configs   []agent.Config
+	kinds     map[agent.AgentID]string
+	factories map[agent.AgentID]agent.Factory
+	page      agent.AgentID
+	opts      []agent.Option
+	// persist lists the agents whose memory the caller opens in IndexedDB.
+	persist []agent.AgentID
+}
+
+// factory dispatches to each agent's own factory.
+func (p *supPlan) factory() agent.Factory {
+	return func(cfg agent.Config) (agent.Agent, error) {
+		f := p.factories[cfg.ID]
+		if f == nil {
+			return nil, fmt.Errorf("%w: no factory for agent %q", agent.ErrBadConfig, cfg.ID)
+		}
+		return f(cfg)
+	}
+}
+
+// parseSupSpec reads and checks a spec; page makes the page's agent.
+// Agent IDs, duplicates and the prefix are checked again by Start.
+func parseSupSpec(text []byte, page agent.Factory) (*supPlan, error) {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.DisallowUnknownFields()
+	var s supSpec
+	if err := dec.Decode(&s); err != nil {
+		return nil, invalidOption("supervisor options: %v", err)
+	}
+	if len(s.Agents) == 0 {
+		return nil, invalidOption(`supervisor options: agents must list at least one agent, like {id: "echo-1", kind: "echo"}`)
+	}
+	p := &supPlan{kinds: map[agent.AgentID]string{}, factories: map[agent.AgentID]agent.Factory{}}
+	for i, a := range s.Agents {
+		if a.ID == "" {
+			return nil, invalidOption("supervisor options: agents[%d].id must be a non-empty string", i)
+		}
+		f, ok := agent.Lookup(a.Kind)
+		if !ok {
+			return nil, fmt.Errorf("%w %q for agent %q (known kinds: %s)", errUnknownKind, a.Kind, a.ID, strings.Join(agent.Names(), ", "))
+		}
+		id := agent.AgentID(a.ID)
+		if _, dup := p.kinds[id]; dup {
+			return nil, invalidOption("supervisor options: agent id %q is used twice", a.ID)
+		}
+		p.kinds[id] = a.Kind
+		p.factories[id] = f
+		p.configs = append(p.configs, agent.Config{ID: id, NATSEnabled: a.NATS})
+		if a.Persist {
+			p.persist = append(p.persist, id)
+		}
+	}
+	if s.Page != "" {
+		id := agent.AgentID(s.Page)
+		if _, dup := p.kinds[id]; dup {
+			return nil, invalidOption("supervisor options: page agent id %q is also the id of an agent; choose another with the page option", s.Page)
+		}
+		if page == nil {
+			return nil, errors.New("internal error: no factory for the page agent")
+		}
+		p.page = id
+		p.kinds[id] = pageKind
+		p.factories[id] = page
+		p.configs = append(p.configs, agent.Config{ID: id})
+	}
+	if s.MailboxSize < 0 {
+		return nil, invalidOption("supervisor options: mailboxSize must be a positive integer, got %d", s.MailboxSize)
+	}
+	if s.MailboxSize > 0 {
+		p.opts = append(p.opts, agent.WithMailboxSize(s.MailboxSize))
+	}
+	if s.MaxRestarts != nil || s.WithinMs != nil {
+		max, within := agent.DefaultMaxRestarts, agent.DefaultRestartWindow
+		if s.MaxRestarts != nil {
+			if *s.MaxRestarts < 0 {
+				return nil, invalidOption("supervisor options: maxRestarts must be 0 or more, got %d", *s.MaxRestarts)
+			}
+			max = *s.MaxRestarts
+		}
+		if s.WithinMs != nil {
+			if !(*s.WithinMs > 0) || math.IsInf(*s.WithinMs, 0) {
+				return nil, invalidOption("supervisor options: withinMs must be a positive number of milliseconds, got %v", *s.WithinMs)
+			}
+			within = millis(*s.WithinMs)
+		}
+		p.opts = append(p.opts, agent.WithRestartIntensity(max, within))
+	}
+	if s.Prefix != "" {
+		p.opts = append(p.opts, agent.WithPrefix(s.Prefix))
+	}
+	return p, nil
+}
+
+// jsErr is the [code, message] form of err, as errArray makes it.
+func jsErr(err error) []any {
+	return []any{errorCode(err), err.Error()}
+}
+
+// eventJSON is the JSON text of a supervisor event for the JS listeners:
+// {type, agent?, restarts?, error?: [code, message], message?, time}.
+func eventJSON(ev agent.Event) []byte {
+	t := ev.Time
+	if t.IsZero() {
+		t = time.Now()
+	}
+	out := map[string]any{"type": string(ev.Type), "time": t.UnixMilli()}
+	if ev.Agent != "" {
+		out["agent"] = string(ev.Agent)
+		out["restarts"] = ev.Restarts
+	}
+	if ev.Err != nil {
+		out["error"] = jsErr(ev.Err)
+	}
+	if ev.Message != nil {
+		out["message"] = ev.Message
+	}
+	return mustJSON(out)
+}
+
+// messageEventJSON is the JSON text of a "message" event: a message that
+// reached the page's agent (to set) or an observed subject (subject set).
+func messageEventJSON(to agent.AgentID, subject string, m agent.Message) []byte {
+	out := map[string]any{"type": "message", "time": time.Now().UnixMilli(), "message": m}
+	if to != "" {
+		out["agent"] = string(to)
+	}
+	if subject != "" {
+		out["subject"] = subject
+	}
+	return mustJSON(out)
+}
+
+// observedMessage turns data seen on an observed subject into an agent
+// Message: an agent Message published by an agent (or by
+// Supervisor.publish) is kept as it is; other data goes through
+// agent.FromNATS.
+func observedMessage(m *wsnats.Msg) agent.Message {
+	dec := json.NewDecoder(bytes.NewReader(m.Data))
+	dec.DisallowUnknownFields()
+	var am agent.Message
+	if dec.Decode(&am) == nil && !dec.More() && am.ID != "" && am.From != "" && am.Payload != nil {
+		return am
+	}
+	return agent.FromNATS(m)
+}
+
+// statusJSON is the JSON text of status(): one object per agent, sorted by
+// ID, with its kind.
+func statusJSON(sts []agent.AgentStatus, kinds map[agent.AgentID]string) []byte {
+	out := make([]map[string]any, 0, len(sts))
+	for _, st := range sts {
+		o := map[string]any{
+			"id": string(st.ID), "kind": kinds[st.ID], "state": string(st.State),
+			"restarts": st.Restarts, "mailbox": st.Mailbox, "mailboxCap": st.MailboxCap,
+			"processed": st.Processed, "dropped": st.Dropped, "nats": st.NATSEnabled,
+		}
+		if st.LastError != "" {
+			o["lastError"] = st.LastError
+		}
+		out = append(out, o)
+	}
+	return mustJSON(out)
+}
+
+// memoryJSON is the JSON text of an agent's memory: {key: value}, values
+// decoded as UTF-8.
+func memoryJSON(mem agent.MemoryBackend) ([]byte, error) {
+	keys, err := mem.Keys()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(keys))
+	for _, k := range keys {
+		v, err := mem.Get(k)
+		if errors.Is(err, agent.ErrKeyNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[k] = string(v)
+	}
+	return mustJSON(out), nil
+}
+
+// outgoingMessage makes the agent Message that send() and publish() hand
+// on, from the payload's JSON text.
+func outgoingMessage(from, to, payloadJSON string) (agent.Message, error) {
+	if !json.Valid([]byte(payloadJSON)) {
+		return agent.Message{}, fmt.Errorf("%w: the payload is not valid JSON", wsnats.ErrJSONPayload)
+	}
+	return agent.NewMessage(from, to, json.RawMessage(payloadJSON))
+}
+
+// mustJSON encodes values that always encode (maps of strings, numbers,
+// Messages with valid payloads).
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(map[string]any{"type": "error", "error": []any{codeInternal, "cannot encode: " + err.Error()}})
+	}
+	return b
+}
