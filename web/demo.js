@@ -6,6 +6,8 @@
 //   #wasm-state      loader state; data-state="loading" | "ready" | "failed"
 //   #url             server URL (default ws://<page host>:<wsPort from /config.json>)
 //   #token           optional auth token
+//   #user, #pass     optional user and password (inside #auth-more)
+//   #creds           optional .creds text (JWT and seed; inside #auth-more)
 //   #connect         connect button (enabled once wsnats has loaded)
 //   #disconnect      disconnect button (closes the connection)
 //   #ready-state     live conn.readyState; data-state="0".."3", or "" without a connection
@@ -150,6 +152,13 @@ async function connect() {
   const opts = { servers: url, name: "wsnats-demo" };
   const token = $("token").value;
   if (token) opts.token = token;
+  const user = $("user").value;
+  if (user) {
+    opts.user = user;
+    opts.pass = $("pass").value;
+  }
+  const creds = $("creds").value.trim();
+  if (creds) opts.authenticator = { creds };
 
   state.connecting = true;
   updateButtons();
