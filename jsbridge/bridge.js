@@ -11,6 +11,9 @@
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const BATCH_FLUSH_BYTES = 256 * 1024;
+// Bytes a PUB command line takes beyond a batch record: "PUB ", spaces,
+// the size digits and two CRLFs (generous).
+const PUB_OVERHEAD = 24;
 
 function wsError(code, message) {
   const e = new Error(message);
@@ -336,6 +339,9 @@ class Connection {
     this._subs = new Map();
     this._listeners = [];
     this._batch = new Batch();
+    this._batchEst = 0;
+    this._room = api.pub(id, new Uint8Array(0));
+    if (typeof this._room !== "number") this._room = 0;
     this._scheduled = false;
     this._closedFlag = false;
     this._closed = new Promise((res) => { this._resolveClosed = res; });
@@ -355,15 +361,26 @@ class Connection {
       try { cb({ type, data }); } catch (e) { console.error("wsnats: status callback threw:", e); }
     }
   }
-  // _flushBatch hands the queued publishes to Go. Errors of a scheduled
-  // flush are reported as "error" status events; sync callers rethrow.
+  // _flushBatch hands the queued publishes to Go. Go answers with the room
+  // left in its outbound buffer (or an error array whose fourth element is
+  // that room), which publish() uses to refuse a message that would not
+  // fit, so that a publish either is accepted or throws itself. Errors of a
+  // scheduled flush (rare: room shared with other callers) are reported as
+  // "error" status events; sync callers rethrow.
   _flushBatch(sync) {
     if (this._batch.len === 0) return;
     const view = this._batch.buf.subarray(0, this._batch.len);
     this._batch.len = 0;
+    this._batchEst = 0;
     const r = api.pub(this._id, view);
-    if (r) {
+    if (typeof r === "number") {
+      this._room = r;
+      return;
+    }
+    if (Array.isArray(r)) {
+      if (typeof r[3] === "number") this._room = r[3];
       const err = wsError(r[0] || undefined, r[2] > 1 ? `${r[2]} publishes failed: ${r[1]}` : `publish failed: ${r[1]}`);
+      err.failed = r[2];
       if (sync === "throw") throw err;
       this._report(err);
     }
@@ -389,11 +406,27 @@ class Connection {
       check(api.pubMsg(this._id, subject, reply, toBytes(data, "data"), hdrs));
       return;
     }
-    const { size, mark } = this._batch.add(subject, reply, data === undefined || data === null ? "" : data);
+    const payload = data === undefined || data === null ? "" : data;
+    const { size, mark } = this._batch.add(subject, reply, payload);
     if (this._maxPayload > 0 && size > this._maxPayload) {
       this._batch.len = mark;
       throw wsError("MAX_PAYLOAD_EXCEEDED", `message of ${size} bytes exceeds the server's max_payload of ${this._maxPayload} bytes`);
     }
+    // What the command will take in Go's buffer: the record plus the
+    // protocol line's extra bytes.
+    const cost = this._batch.len - mark + PUB_OVERHEAD;
+    if (this._batchEst + cost > this._room) {
+      this._batch.len = mark;
+      this._flushBatch("throw");
+      if (cost > this._room) {
+        throw wsError(this._disconnected ? "RECONNECT_BUFFER_EXCEEDED" : "OUTBOUND_BUFFER_FULL",
+          this._disconnected
+            ? `publish to "${subject}" refused: the reconnect buffer is full (${this._room} bytes left); wait for the reconnect`
+            : `publish to "${subject}" refused: ${this._room} bytes left in the outbound buffer; await flush() or yield to let the socket drain`);
+      }
+      this._batch.add(subject, reply, payload);
+    }
+    this._batchEst += cost;
     // While disconnected, each publish crosses at once so that a full (or
     // disabled) reconnect buffer throws here instead of failing later.
     if (this._batch.len >= BATCH_FLUSH_BYTES || this._disconnected) this._flushBatch("throw");

@@ -119,8 +119,8 @@ func (b *bridge) onEvent(bc *bconn, ev wsnats.Event) {
 	_, _ = bc.sink.Call("onStatus", string(ev.Type), data)
 }
 
-// pub(id, batch, length): publishes a packed batch; returns null, or
-// [code, message, failedCount] for the first failure.
+// pub(id, batch): publishes a packed batch; returns the room left (see
+// outboundRoom), or [code, message, failedCount, room] for the first failure.
 func (b *bridge) pub(args []safejs.Value) (any, error) {
 	bc, err := b.conn(args)
 	if err != nil {
@@ -149,10 +149,26 @@ func (b *bridge) pub(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errInternal, err)
 	}
+	room := outboundRoom(bc.nc)
 	if first != nil {
-		return []any{errorCode(first), first.Error(), failed}, nil
+		return []any{errorCode(first), first.Error(), failed, room}, nil
 	}
-	return nil, nil
+	return room, nil
+}
+
+// outboundRoom is how many more bytes of commands the connection accepts
+// now: what is left of OutboundLimit while connected, of ReconnectBufSize
+// while not.
+func outboundRoom(nc *wsnats.Conn) int {
+	o := nc.Opts()
+	limit := o.OutboundLimit
+	if !nc.IsConnected() {
+		limit = o.ReconnectBufSize
+	}
+	if limit <= 0 && nc.IsConnected() {
+		return 1 << 40 // no limit
+	}
+	return max(0, limit-nc.Buffered())
 }
 
 // pubMsg(id, subject, reply, data, headers): one publish with headers.

@@ -81,3 +81,14 @@ func (o *outbound) recycle(blocks [][]byte) {
 func (o *outbound) reset() {
 	o.full, o.fullLen, o.cur, o.free = nil, 0, nil, nil
 }
+
+// Buffered returns the number of bytes accepted but not yet written to the
+// server (including publishes kept while disconnected).
+func (c *Conn) Buffered() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out.len()
+}
