@@ -13,7 +13,7 @@ DEMO_FLAGS ?=
 # need Chromium and run in test-browser (so they run once per make test).
 UNIT_PKGS = $$($(GO) list ./... | grep -v '/cmd/wsnats-demo$$')
 
-.PHONY: all build demo test fmt-check vet unit fuzz chromium test-browser bench clean
+.PHONY: all build demo test fmt-check vet unit fuzz chromium test-browser bench bench-browser clean
 
 all: build
 
@@ -50,9 +50,16 @@ chromium:
 test-browser:
 	TEST_TIMEOUT=$(TEST_TIMEOUT) scripts/test-browser.sh
 
-## bench: native benchmarks (the browser benchmark comes later)
-bench:
+## bench: the browser benchmark (bench-browser), then the native benchmarks
+bench: bench-browser
 	$(GO) test -run '^$$' -bench . -benchmem ./wsnats/...
+
+## bench-browser: wsnats (Go API in wasm and JS bridge) against nats.ws and a raw
+## WebSocket in headless Chromium; prints a table, writes artifacts/browser-bench.md
+## (needs npm for nats.ws; not part of CI). Extra flags: BENCH_BROWSER_FLAGS=-reps=5
+BENCH_BROWSER_FLAGS ?=
+bench-browser: chromium
+	$(GO) run ./scripts/browserbench $(BENCH_BROWSER_FLAGS)
 
 clean:
 	rm -f $(WASM) $(WASM_EXEC)
