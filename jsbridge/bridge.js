@@ -392,7 +392,10 @@ class Connection {
   }
   publish(subject, data, opts) {
     this._ensureOpen();
-    checkSubject(subject, "subject", true);
+    if (subject !== this._lastSubject) {
+      checkSubject(subject, "subject", true);
+      this._lastSubject = subject; // a stream to one subject is checked once
+    }
     opts = checkOpts(opts, "publish");
     const reply = opts.reply === undefined || opts.reply === null || opts.reply === "" ? "" : opts.reply;
     if (reply) checkSubject(reply, "reply subject", true);
