@@ -392,7 +392,7 @@ class Connection {
   }
   publish(subject, data, opts) {
     this._ensureOpen();
-    if (subject !== this._lastSubject) {
+    if (typeof subject !== "string" || subject !== this._lastSubject) {
       checkSubject(subject, "subject", true);
       this._lastSubject = subject; // a stream to one subject is checked once
     }
