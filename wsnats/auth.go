@@ -3,12 +3,11 @@ package wsnats
 import (
 	"encoding/base64"
 	"fmt"
-	"net/url"
 )
 
 // addAuth fills the credentials of CONNECT from the options and the URL.
 // Options win over credentials in the URL.
-func (c *Conn) addAuth(ci *connectInfo, u *url.URL, info *ServerInfo) error {
+func (c *Conn) addAuth(ci *connectInfo, u *serverURL, info *ServerInfo) error {
 	o := &c.opts
 	if u.User != nil {
 		user := u.User.Username()

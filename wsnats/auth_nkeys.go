@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/nats-io/nkeys"
 )
 
 // ErrBadCredentials is returned by the authentication options for a seed,
@@ -23,7 +21,7 @@ func Nkey(pubKey string, sign func(nonce []byte) ([]byte, error)) Option {
 		if sign == nil {
 			return fmt.Errorf("%w: Nkey needs a sign function", ErrBadCredentials)
 		}
-		if !nkeys.IsValidPublicUserKey(pubKey) {
+		if !isPublicNkey(pubKey, nkeyPrefixUser) {
 			return fmt.Errorf("%w: Nkey needs a public user nkey (56 characters starting with U)", ErrBadCredentials)
 		}
 		o.Nkey, o.SignatureCB, o.UserJWT = pubKey, sign, nil
@@ -35,11 +33,11 @@ func Nkey(pubKey string, sign func(nonce []byte) ([]byte, error)) Option {
 // starts with "SU"). The key is decoded once; the seed slice is not kept.
 func NkeyFromSeed(seed []byte) Option {
 	return func(o *Options) error {
-		kp, pub, err := userKeyPair(seed)
+		kp, err := userKeyPair(seed)
 		if err != nil {
 			return err
 		}
-		o.Nkey, o.SignatureCB, o.UserJWT = pub, kp.Sign, nil
+		o.Nkey, o.SignatureCB, o.UserJWT = kp.pub, kp.sign, nil
 		return nil
 	}
 }
@@ -64,12 +62,12 @@ func UserJWTAndSeed(jwt, seed string) Option {
 		if err := checkJWT(jwt); err != nil {
 			return err
 		}
-		kp, _, err := userKeyPair([]byte(seed))
+		kp, err := userKeyPair([]byte(seed))
 		if err != nil {
 			return err
 		}
 		o.UserJWT = func() (string, error) { return jwt, nil }
-		o.SignatureCB, o.Nkey = kp.Sign, ""
+		o.SignatureCB, o.Nkey = kp.sign, ""
 		return nil
 	}
 }
@@ -87,32 +85,31 @@ func UserCredentials(contents []byte) Option {
 		if err := checkJWT(jwt); err != nil {
 			return err
 		}
-		kp, _, err := userKeyPair(seed)
+		kp, err := userKeyPair(seed)
 		if err != nil {
 			return err
 		}
 		o.UserJWT = func() (string, error) { return jwt, nil }
-		o.SignatureCB, o.Nkey = kp.Sign, ""
+		o.SignatureCB, o.Nkey = kp.sign, ""
 		return nil
 	}
 }
 
-// userKeyPair decodes a user seed and returns its key pair and public key.
-func userKeyPair(seed []byte) (nkeys.KeyPair, string, error) {
+// userKeyPair decodes a user seed (see nkey.go).
+func userKeyPair(seed []byte) (*nkeySeed, error) {
 	seed = bytes.TrimSpace(seed)
 	if len(seed) == 0 {
-		return nil, "", fmt.Errorf("%w: the nkey seed is empty", ErrBadCredentials)
+		return nil, fmt.Errorf("%w: the nkey seed is empty", ErrBadCredentials)
 	}
-	kp, err := nkeys.FromSeed(seed)
+	kp, err := decodeNkeySeed(seed)
 	if err != nil {
-		// nkeys' errors name the problem, never the seed.
-		return nil, "", fmt.Errorf("%w: not a valid nkey seed: %v", ErrBadCredentials, err)
+		// The reasons name the problem, never the seed.
+		return nil, fmt.Errorf("%w: not a valid nkey seed: %v", ErrBadCredentials, err)
 	}
-	pub, err := kp.PublicKey()
-	if err != nil || !nkeys.IsValidPublicUserKey(pub) {
-		return nil, "", fmt.Errorf("%w: the nkey seed is not a user seed (those start with SU)", ErrBadCredentials)
+	if kp.prefix != nkeyPrefixUser {
+		return nil, fmt.Errorf("%w: the nkey seed is not a user seed (those start with SU)", ErrBadCredentials)
 	}
-	return kp, pub, nil
+	return kp, nil
 }
 
 // checkJWT rejects what cannot be a JWT (three base64url parts), without
