@@ -3,22 +3,21 @@ package wsnats
 import (
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"strings"
 )
 
 // server is one entry of the server pool.
 type server struct {
-	url          *url.URL
+	url          *serverURL
 	discovered   bool
 	attempts     int // failed connection attempts in a row
 	authFailures int // authorization failures in a row
 }
 
-// parseServerURL parses one server URL. A missing scheme means nats:// and a
-// missing port the scheme's default (4222 for nats and tls, 80 for ws, 443
-// for wss).
-func parseServerURL(raw string) (*url.URL, error) {
+// parseServerURL parses one server URL (see url.go). A missing scheme means
+// nats:// and a missing port the scheme's default (4222 for nats and tls,
+// 80 for ws, 443 for wss).
+func parseServerURL(raw string) (*serverURL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return nil, fmt.Errorf("%w: empty URL", ErrBadURL)
@@ -26,11 +25,10 @@ func parseServerURL(raw string) (*url.URL, error) {
 	if !strings.Contains(raw, "://") {
 		raw = "nats://" + raw
 	}
-	u, err := url.Parse(raw)
+	u, err := parseURL(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadURL, redactParseError(err))
+		return nil, fmt.Errorf("%w: %v", ErrBadURL, err) // never quotes raw
 	}
-	u.Scheme = strings.ToLower(u.Scheme)
 	if u.Hostname() == "" {
 		return nil, fmt.Errorf("%w: %s has no host", ErrBadURL, redactURL(u))
 	}
@@ -42,14 +40,6 @@ func parseServerURL(raw string) (*url.URL, error) {
 		u.Host = joinHostPort(u.Hostname(), port)
 	}
 	return u, nil
-}
-
-// redactParseError keeps url.Parse errors from echoing credentials.
-func redactParseError(err error) string {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err.Error()
-	}
-	return "malformed URL"
 }
 
 // serverPool is the list of servers to (re)connect to, in try order.
@@ -118,18 +108,18 @@ func (p *serverPool) remove(s *server) {
 
 // addDiscovered adds host:port entries announced by the cluster, using
 // scheme (and the credentials of like) for them. It reports whether any was new.
-func (p *serverPool) addDiscovered(hosts []string, like *url.URL, randomize bool) bool {
+func (p *serverPool) addDiscovered(hosts []string, like *serverURL, randomize bool) bool {
 	added := false
 	for _, h := range hosts {
 		if strings.Contains(h, "://") {
-			if u, err := url.Parse(h); err == nil {
+			if u, err := parseURL(h); err == nil {
 				h = u.Host
 			}
 		}
 		if h == "" || p.find(h) != nil {
 			continue
 		}
-		u := &url.URL{Scheme: like.Scheme, Host: h, User: like.User, Path: like.Path}
+		u := &serverURL{Scheme: like.Scheme, Host: h, User: like.User, Path: like.Path}
 		if !hasPort(h) {
 			continue
 		}

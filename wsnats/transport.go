@@ -3,7 +3,6 @@ package wsnats
 import (
 	"context"
 	"fmt"
-	"net/url"
 )
 
 // Ready states of a transport, numbered like the browser's WebSocket.readyState.
@@ -47,19 +46,17 @@ type transport interface {
 }
 
 // dialer opens a transport to u; the platform files provide dialTransport.
-type dialer func(ctx context.Context, u *url.URL, o *Options) (transport, error)
+type dialer func(ctx context.Context, u *serverURL, o *Options) (transport, error)
 
 // redactURL returns u as text without credentials, for errors and logs.
-func redactURL(u *url.URL) string {
+func redactURL(u *serverURL) string {
 	if u == nil {
 		return ""
 	}
-	r := *u
-	r.User = nil
-	return r.String()
+	return u.String() // which never writes the credentials
 }
 
 // unsupportedScheme is the error for a scheme this platform cannot dial.
-func unsupportedScheme(u *url.URL, why string) error {
+func unsupportedScheme(u *serverURL, why string) error {
 	return fmt.Errorf("%w: %s: scheme %q %s", ErrBadURL, redactURL(u), u.Scheme, why)
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"sync"
 
 	"github.com/hack-pad/safejs"
@@ -37,7 +36,7 @@ func jsGlobals() error {
 
 // dialTransport opens the browser's WebSocket to u. Only ws:// and wss://
 // exist in a browser; TLS is the browser's own.
-func dialTransport(ctx context.Context, u *url.URL, o *Options) (transport, error) {
+func dialTransport(ctx context.Context, u *serverURL, o *Options) (transport, error) {
 	switch u.Scheme {
 	case "ws", "wss":
 	case "nats", "tls":
@@ -78,7 +77,7 @@ type browserSocket struct {
 	open     chan struct{}
 }
 
-func openBrowserSocket(ctx context.Context, u *url.URL) (*browserSocket, error) {
+func openBrowserSocket(ctx context.Context, u *serverURL) (*browserSocket, error) {
 	target := redactURL(u) // credentials go in CONNECT, never in the upgrade URL
 	ws, err := jsWebSocket.New(target)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"sync/atomic"
 
 	"github.com/coder/websocket"
@@ -16,7 +15,7 @@ import (
 
 // dialTransport opens a native TCP (nats://, tls://) or WebSocket (ws://,
 // wss://) transport.
-func dialTransport(ctx context.Context, u *url.URL, o *Options) (transport, error) {
+func dialTransport(ctx context.Context, u *serverURL, o *Options) (transport, error) {
 	switch u.Scheme {
 	case "nats", "tls":
 		var d net.Dialer
@@ -92,14 +91,13 @@ func (t *streamTransport) upgradeTLS(ctx context.Context, cfg *tls.Config) error
 	return nil
 }
 
-func dialWebSocket(ctx context.Context, u *url.URL, o *Options) (transport, error) {
+func dialWebSocket(ctx context.Context, u *serverURL, o *Options) (transport, error) {
 	opts := &websocket.DialOptions{HTTPHeader: o.wsHeader}
 	if o.TLSConfig != nil && u.Scheme == "wss" {
 		opts.HTTPClient = httpClientWithTLS(o.TLSConfig)
 	}
-	target := *u
-	target.User = nil
-	c, _, err := websocket.Dial(ctx, target.String(), opts)
+	// Credentials go in CONNECT, never in the upgrade URL.
+	c, _, err := websocket.Dial(ctx, redactURL(u), opts)
 	if err != nil {
 		return nil, fmt.Errorf("failed to open WebSocket to %s: %w", redactURL(u), err)
 	}
