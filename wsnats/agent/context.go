@@ -2,9 +2,9 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"log/slog"
+
+	"github.com/wasm-nats/wasm-nats/wsnats"
 )
 
 // Agent handles the messages of one agent, one at a time. Returning an
@@ -52,8 +52,9 @@ type Context interface {
 	ReplyTo() string
 	// Restarts is how many times this agent has been restarted.
 	Restarts() int
-	// Logger logs with the agent's ID attached.
-	Logger() *slog.Logger
+	// Logger logs with the agent's ID attached (as the first attribute,
+	// "agent"), to the supervisor's logger.
+	Logger() wsnats.Log
 }
 
 // agentCtx is the Context of one agent; it lives as long as the agent's
@@ -81,7 +82,7 @@ func (c *agentCtx) Restarts() int { return c.sl.restartCount() }
 func (c *agentCtx) Subject(id AgentID) string { return c.s.Subject(id) }
 
 // Logger implements Context.
-func (c *agentCtx) Logger() *slog.Logger { return c.s.log.With("agent", string(c.sl.cfg.ID)) }
+func (c *agentCtx) Logger() wsnats.Log { return agentLog{c.s.log, string(c.sl.cfg.ID)} }
 
 // Send implements Context.
 func (c *agentCtx) Send(to AgentID, msg Message) error {
@@ -97,9 +98,9 @@ func (c *agentCtx) Publish(subject string, msg Message) error {
 		return fmt.Errorf("failed to publish to %q from agent %q: %w", subject, c.sl.cfg.ID, ErrNATSDisabled)
 	}
 	msg = msg.fill(string(c.sl.cfg.ID), subject)
-	data, err := json.Marshal(msg)
+	data, err := msg.MarshalJSON()
 	if err != nil {
-		return fmt.Errorf("failed to publish to %q: %w: %v", subject, ErrBadPayload, err)
+		return fmt.Errorf("failed to publish to %q: %w", subject, err)
 	}
 	return c.s.msgr.Publish(subject, data)
 }

@@ -6,13 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
-	"github.com/nats-io/nuid"
-
 	"github.com/wasm-nats/wasm-nats/wsnats"
+	"github.com/wasm-nats/wasm-nats/wsnats/internal/jsonlite"
 )
 
 // FromNATSSender is the From of every message made by FromNATS.
@@ -23,7 +24,7 @@ const FromNATSSender = "nats"
 var ErrBadPayload = errors.New("agent: invalid payload")
 
 // Message is what agents exchange, locally and over NATS. Its JSON form uses
-// the field names id, from, to, payload and timestamp.
+// the field names id, from, to, payload and timestamp (see MarshalJSON).
 type Message struct {
 	// ID identifies the message; see NewMessage and FromNATS for the forms.
 	ID string `json:"id"`
@@ -39,46 +40,93 @@ type Message struct {
 	Timestamp uint64 `json:"timestamp"`
 }
 
-// rawForm is the JSON shape that carries binary data.
-type rawForm struct {
-	Raw string `json:"raw"`
-}
-
 // nowMillis returns the current UTC time in unix milliseconds.
 func nowMillis() uint64 { return uint64(time.Now().UnixMilli()) }
 
-// newID returns prefix_<unix-nanos>_<nuid>. The nuid suffix keeps IDs made
-// in the same nanosecond (or in different processes) apart.
+// newID returns prefix_<unix-nanos>_<suffix>, where suffix is 12 random
+// characters drawn once per process and a counter, both base 62: the
+// counter keeps the IDs of one process apart, the random part those of
+// different processes (or pages) made in the same nanosecond. IDs are
+// unique, not secret: math/rand/v2 (seeded by the runtime) is enough, and
+// crypto/rand with math/big (what nuid uses) would weigh on the wasm module.
 func newID(prefix string) string {
-	return prefix + "_" + strconv.FormatInt(time.Now().UnixNano(), 10) + "_" + nuid.Next()
+	b := make([]byte, 0, len(prefix)+1+19+1+len(idProcess)+11)
+	b = append(b, prefix...)
+	b = append(b, '_')
+	b = strconv.AppendInt(b, time.Now().UnixNano(), 10)
+	b = append(b, '_')
+	b = append(b, idProcess...)
+	return string(appendBase62(b, idCounter.Add(1)))
 }
 
-// encodeRaw returns the raw form of data.
+const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+var (
+	idProcess = randomBase62(12)
+	idCounter atomic.Uint64
+)
+
+// randomBase62 returns n random base-62 characters.
+func randomBase62(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = base62[rand.IntN(len(base62))]
+	}
+	return string(b)
+}
+
+// appendBase62 appends n in base 62 (at least one digit).
+func appendBase62(b []byte, n uint64) []byte {
+	var d [11]byte // 62^11 > 2^64
+	i := len(d)
+	for {
+		i--
+		d[i] = base62[n%62]
+		n /= 62
+		if n == 0 {
+			break
+		}
+	}
+	return append(b, d[i:]...)
+}
+
+// The JSON of messages is read and written with internal/jsonlite, not
+// encoding/json, whose reflection would weigh on the browser's wasm
+// module; the results are those of encoding/json.
+
+// encodeRaw returns the raw form of data: {"raw":"<standard base64>"}.
 func encodeRaw(data []byte) json.RawMessage {
-	b, _ := json.Marshal(rawForm{Raw: base64.StdEncoding.EncodeToString(data)})
-	return b
+	b := make([]byte, 0, len(`{"raw":""}`)+base64.StdEncoding.EncodedLen(len(data)))
+	b = append(b, `{"raw":"`...)
+	b = base64.StdEncoding.AppendEncode(b, data)
+	return append(b, `"}`...)
 }
 
 // isRawForm reports whether payload is an object with the single member
-// "raw" holding a string, returning that string.
+// "raw" holding a string, returning that string. As with encoding/json, a
+// repeated member counts once (the last one wins), and null is "".
 func isRawForm(payload []byte) (string, bool) {
 	p := bytes.TrimSpace(payload)
 	if len(p) == 0 || p[0] != '{' {
 		return "", false
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(p, &m); err != nil || len(m) != 1 {
+	var raw []byte
+	other := false
+	ok := jsonlite.Members(p, func(key string, v []byte) bool {
+		if key != "raw" {
+			other = true
+			return false
+		}
+		raw = v
+		return true
+	})
+	if !ok || other || raw == nil {
 		return "", false
 	}
-	v, ok := m["raw"]
-	if !ok {
-		return "", false
+	if string(raw) == "null" {
+		return "", true
 	}
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return "", false
-	}
-	return s, true
+	return jsonlite.Unquote(raw)
 }
 
 // PayloadFromBytes returns data as a payload: data itself when it is valid
@@ -87,7 +135,7 @@ func isRawForm(payload []byte) (string, bool) {
 // shape is wrapped in the raw form as well, so that RawBytes always gives
 // data back byte for byte.
 func PayloadFromBytes(data []byte) json.RawMessage {
-	if utf8.Valid(data) && json.Valid(data) {
+	if utf8.Valid(data) && jsonlite.Valid(data) {
 		if _, raw := isRawForm(data); !raw {
 			return append(json.RawMessage(nil), data...)
 		}
@@ -123,7 +171,7 @@ func (m Message) RawBytes() ([]byte, error) {
 	if m.Payload == nil {
 		return nil, nil
 	}
-	if !json.Valid(m.Payload) {
+	if !jsonlite.Valid(m.Payload) {
 		return nil, fmt.Errorf("%w: message %q: not JSON", ErrBadPayload, m.ID)
 	}
 	if s, ok := isRawForm(m.Payload); ok {
@@ -155,16 +203,35 @@ func NewMessage(from, to string, payload any) (Message, error) {
 	return Message{ID: newID("msg"), From: from, To: to, Payload: p, Timestamp: nowMillis()}, nil
 }
 
+// NewJSONMessage is NewMessage for a payload that is JSON text already: it
+// is checked (ErrBadPayload when it is not valid JSON, as nil or empty
+// text is not) and copied. Unlike NewMessage, it never needs the
+// reflective encoder of encoding/json, which the Go linker then leaves out
+// of a program (such as the browser's wasm module) that does not call
+// NewMessage.
+func NewJSONMessage(from, to string, payload json.RawMessage) (Message, error) {
+	p, err := jsonPayload(payload)
+	if err != nil {
+		return Message{}, err
+	}
+	return Message{ID: newID("msg"), From: from, To: to, Payload: p, Timestamp: nowMillis()}, nil
+}
+
+// jsonPayload checks and copies a payload given as JSON text.
+func jsonPayload(payload json.RawMessage) (json.RawMessage, error) {
+	if !jsonlite.Valid(payload) {
+		return nil, fmt.Errorf("%w: json.RawMessage is not valid JSON", ErrBadPayload)
+	}
+	return append(json.RawMessage(nil), payload...), nil
+}
+
 // encodePayload implements NewMessage's payload rules.
 func encodePayload(payload any) (json.RawMessage, error) {
 	switch v := payload.(type) {
 	case nil:
 		return json.RawMessage("null"), nil
 	case json.RawMessage:
-		if !json.Valid(v) {
-			return nil, fmt.Errorf("%w: json.RawMessage is not valid JSON", ErrBadPayload)
-		}
-		return append(json.RawMessage(nil), v...), nil
+		return jsonPayload(v)
 	case []byte:
 		return encodeRaw(v), nil
 	}
@@ -175,33 +242,97 @@ func encodePayload(payload any) (json.RawMessage, error) {
 	return b, nil
 }
 
+// MarshalJSON returns the JSON form of m, the text json.Marshal would
+// write for its fields: {"id":...,"from":...,"to":...,"payload":...,
+// "timestamp":...}. The payload is written compact; a nil payload is null,
+// one that is not valid JSON an error wrapping ErrBadPayload.
+func (m Message) MarshalJSON() ([]byte, error) {
+	return m.appendJSON(make([]byte, 0, 64+len(m.ID)+len(m.From)+len(m.To)+len(m.Payload)))
+}
+
+func (m Message) appendJSON(b []byte) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = jsonlite.AppendString(b, m.ID)
+	b = append(b, `,"from":`...)
+	b = jsonlite.AppendString(b, m.From)
+	b = append(b, `,"to":`...)
+	b = jsonlite.AppendString(b, m.To)
+	b = append(b, `,"payload":`...)
+	if m.Payload == nil {
+		b = append(b, "null"...)
+	} else {
+		var err error
+		if b, err = jsonlite.AppendCompact(b, m.Payload); err != nil {
+			return nil, fmt.Errorf("%w: message %q: the payload is not valid JSON", ErrBadPayload, m.ID)
+		}
+	}
+	b = append(b, `,"timestamp":`...)
+	b = strconv.AppendUint(b, m.Timestamp, 10)
+	return append(b, '}'), nil
+}
+
 // decodeAgentMessage reads data as an agent Message when it is a JSON
 // object with at most the five Message members, a non-empty id and from,
-// and a payload. Anything else is not an agent message.
+// and a payload. Anything else is not an agent message. Members are read
+// as json.Unmarshal reads them: null leaves a field as it is (a null
+// payload is the JSON null), the last of repeated members wins, and a
+// value of the wrong type (or a timestamp that is not an unsigned
+// integer) rejects the whole message.
 func decodeAgentMessage(data []byte) (Message, bool) {
 	p := bytes.TrimSpace(data)
 	if len(p) == 0 || p[0] != '{' || !utf8.Valid(p) {
 		return Message{}, false
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(p, &fields); err != nil {
-		return Message{}, false
-	}
-	for k := range fields {
-		switch k {
-		case "id", "from", "to", "payload", "timestamp":
-		default:
-			return Message{}, false
-		}
-	}
-	if _, ok := fields["payload"]; !ok {
-		return Message{}, false
-	}
 	var m Message
-	if err := json.Unmarshal(p, &m); err != nil || m.ID == "" || m.From == "" {
+	bad := false
+	ok := jsonlite.Members(p, func(key string, v []byte) bool {
+		switch key {
+		case "id":
+			bad = !readString(&m.ID, v)
+		case "from":
+			bad = !readString(&m.From, v)
+		case "to":
+			bad = !readString(&m.To, v)
+		case "payload":
+			m.Payload = append(json.RawMessage(nil), v...)
+		case "timestamp":
+			bad = !readUint(&m.Timestamp, v)
+		default:
+			bad = true
+		}
+		return !bad
+	})
+	if !ok || bad || m.Payload == nil || m.ID == "" || m.From == "" {
 		return Message{}, false
 	}
 	return m, true
+}
+
+// readString sets *out to the JSON string v; null leaves it as it is.
+// It reports false for any other value.
+func readString(out *string, v []byte) bool {
+	if string(v) == "null" {
+		return true
+	}
+	s, ok := jsonlite.Unquote(v)
+	if ok {
+		*out = s
+	}
+	return ok
+}
+
+// readUint sets *out to the JSON number v when it is an integer that
+// fits; null leaves it as it is. It reports false for any other value.
+func readUint(out *uint64, v []byte) bool {
+	if string(v) == "null" {
+		return true
+	}
+	n, err := strconv.ParseUint(string(v), 10, 64)
+	if err != nil {
+		return false
+	}
+	*out = n
+	return true
 }
 
 // fill sets the fields a sender may leave empty: ID, From, To, Payload

@@ -1,7 +1,7 @@
 package agent
 
 import (
-	"log/slog"
+	"reflect"
 	"time"
 
 	"github.com/wasm-nats/wasm-nats/wsnats"
@@ -56,13 +56,24 @@ func WithNATS(nc *wsnats.Conn) Option {
 	}
 }
 
-// WithLogger sets the logger (discarded by default).
-func WithLogger(l *slog.Logger) Option {
+// WithLogger sets the logger (discarded by default). A *slog.Logger is a
+// wsnats.Log; nil (typed or not) is ignored.
+func WithLogger(l wsnats.Log) Option {
 	return func(s *Supervisor) {
-		if l != nil {
+		if !isNilLog(l) {
 			s.log = l
 		}
 	}
+}
+
+// isNilLog reports whether l is nil or holds a nil pointer (such as a nil
+// *slog.Logger), which could not log.
+func isNilLog(l wsnats.Log) bool {
+	if l == nil {
+		return true
+	}
+	v := reflect.ValueOf(l)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // WithEventHandler calls fn for each Event, in order, on a goroutine of

@@ -1,12 +1,14 @@
 package agent
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+
+	"github.com/wasm-nats/wasm-nats/wsnats/internal/jsonlite"
 )
 
 // registry maps names to factories, for callers (the JS bridge) that
@@ -101,10 +103,7 @@ const CounterKey = "count"
 func NewCounter(Config) (Agent, error) { return HandlerFunc(count), nil }
 
 func count(ctx Context, msg Message) error {
-	var cmd struct {
-		Crash bool `json:"crash"`
-	}
-	if json.Unmarshal(msg.Payload, &cmd) == nil && cmd.Crash {
+	if crashRequested(msg.Payload) {
 		panic("counter: crash requested")
 	}
 	n, err := Count(ctx.Memory())
@@ -116,12 +115,36 @@ func count(ctx Context, msg Message) error {
 		return fmt.Errorf("counter: %w", err)
 	}
 	if r := ctx.ReplyTo(); r != "" {
-		p, _ := json.Marshal(map[string]int{"count": n})
+		p := []byte(`{"count":` + strconv.Itoa(n) + `}`)
 		if err := ctx.Publish(r, Message{Payload: p}); err != nil {
 			ctx.Logger().Warn("counter: reply not delivered", "err", err)
 		}
 	}
 	return nil
+}
+
+// crashRequested reports whether payload is {"crash":true}: an object
+// whose member "crash" is true, read as json.Unmarshal would read it into
+// struct{ Crash bool }: the key matches case-insensitively, null changes
+// nothing, the last member wins, and a value that is not a boolean means
+// no crash.
+func crashRequested(payload []byte) bool {
+	crash, bad := false, false
+	ok := jsonlite.Members(payload, func(key string, v []byte) bool {
+		if strings.EqualFold(key, "crash") {
+			switch string(v) {
+			case "true":
+				crash = true
+			case "false":
+				crash = false
+			case "null":
+			default:
+				bad = true
+			}
+		}
+		return true
+	})
+	return ok && !bad && crash
 }
 
 // Count reads the count the "counter" agent keeps in mem (0 when none).

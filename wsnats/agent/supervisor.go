@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/wasm-nats/wasm-nats/wsnats"
 )
 
 // Supervisor defaults.
@@ -56,7 +57,7 @@ type Supervisor struct {
 	window      time.Duration
 	prefix      string
 	msgr        Messenger
-	log         *slog.Logger
+	log         wsnats.Log
 	onEvent     func(Event)
 	events      *eventQueue
 	mailboxSize int
@@ -76,7 +77,7 @@ func NewSupervisor(opts ...Option) *Supervisor {
 		maxRestarts: DefaultMaxRestarts,
 		window:      DefaultRestartWindow,
 		prefix:      DefaultPrefix,
-		log:         slog.New(slog.DiscardHandler),
+		log:         nopLog{},
 		mailboxSize: DefaultMailboxSize,
 		agents:      map[AgentID]*slot{},
 		draining:    make(chan struct{}),
@@ -319,12 +320,19 @@ func (s *Supervisor) Status(id AgentID) (AgentStatus, error) {
 // Agents returns the status of every agent, sorted by ID.
 func (s *Supervisor) Agents() []AgentStatus {
 	s.mu.RLock()
-	out := make([]AgentStatus, 0, len(s.agents))
-	for _, sl := range s.agents {
-		out = append(out, sl.status())
+	defer s.mu.RUnlock()
+	// Sorting the IDs (strings) rather than the statuses shares the sort
+	// code other packages use: a sort of AgentStatus values would be a
+	// generic instantiation of its own in the wasm module.
+	ids := make([]AgentID, 0, len(s.agents))
+	for id := range s.agents {
+		ids = append(ids, id)
 	}
-	s.mu.RUnlock()
-	slices.SortFunc(out, func(a, b AgentStatus) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	slices.Sort(ids)
+	out := make([]AgentStatus, len(ids))
+	for i, id := range ids {
+		out[i] = s.agents[id].status()
+	}
 	return out
 }
 
