@@ -10,7 +10,8 @@ import "testing"
 // accepted may be lost.
 func TestBridgeOutboundFullNeverLosesAcceptedPublishes(t *testing.T) {
 	runJS(t, jsPrelude+`
-const nc = await wsnats.connect({ servers: url });
+// flush() must see 32 MiB through a loaded machine: give it time.
+const nc = await wsnats.connect({ servers: url, timeout: 60000 });
 let received = 0;
 nc.subscribe("bp.x", { callback: () => { received++; } });
 await nc.flush();
@@ -25,7 +26,7 @@ assert(refused > 0, "the 32 MiB buffer filled in one turn (accepted " + accepted
 const errors = [];
 nc.status((ev) => { if (ev.type === "error") errors.push(ev.data.message); });
 await nc.flush();
-await until(() => received >= accepted, "all accepted messages delivered (" + received + "/" + accepted + ")", 20000);
+await until(() => received >= accepted, "all accepted messages delivered (" + received + "/" + accepted + ")", 60000);
 await sleep(50);
 eq(received, accepted, "exactly the accepted messages arrived");
 eq(errors, [], "no asynchronous publish failures");

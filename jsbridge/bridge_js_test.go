@@ -69,7 +69,7 @@ func runJS(t *testing.T, src string) safejs.Value {
 			t.Fatalf("script failed: %s", r.err)
 		}
 		return r.v
-	case <-time.After(30 * time.Second):
+	case <-time.After(90 * time.Second):
 		t.Fatal("script timed out")
 	}
 	return safejs.Undefined()
