@@ -4,6 +4,11 @@ package wsnats
 // burst is written block by block, and one block fits one WebSocket message.
 const outBlock = maxWSWrite
 
+// maxFreeBlocks bounds the written blocks kept for reuse (4 MiB): enough
+// that a publisher outrunning the socket mostly reuses memory instead of
+// making the garbage collector chase fresh blocks.
+const maxFreeBlocks = 64
+
 // outbound is the queue of protocol bytes waiting to be written: full
 // blocks in order, then the block being appended to. Appending never
 // copies what is queued (a single growing buffer would copy megabytes per
@@ -71,7 +76,7 @@ func (o *outbound) take() [][]byte {
 // recycle keeps a few written blocks for reuse.
 func (o *outbound) recycle(blocks [][]byte) {
 	for _, b := range blocks {
-		if cap(b) == outBlock && len(o.free) < 4 {
+		if cap(b) == outBlock && len(o.free) < maxFreeBlocks {
 			o.free = append(o.free, b[:0])
 		}
 	}
