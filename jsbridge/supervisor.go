@@ -7,16 +7,18 @@ package jsbridge
 // half runs in native tests.
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wasm-nats/wasm-nats/wsnats"
 	"github.com/wasm-nats/wasm-nats/wsnats/agent"
+	"github.com/wasm-nats/wasm-nats/wsnats/jsonlite"
 )
 
 // Error codes of the supervisor API (shared with bridge.js and web/wsnats.d.ts).
@@ -58,24 +60,24 @@ const pageKind = "page"
 
 // supAgentSpec is one agent of a supervisor spec.
 type supAgentSpec struct {
-	ID   string `json:"id"`
-	Kind string `json:"kind"`
-	NATS bool   `json:"nats"`
+	ID   string
+	Kind string
+	NATS bool
 	// Persist keeps the agent's memory in IndexedDB (browser builds).
-	Persist bool `json:"persist"`
+	Persist bool
 }
 
 // supSpec is the JSON that bridge.js sends to start a supervisor (checked
 // there already; checked again here). Pointers are nil when left out.
 type supSpec struct {
-	Agents      []supAgentSpec `json:"agents"`
-	Prefix      string         `json:"prefix"`
-	MaxRestarts *int           `json:"maxRestarts"`
-	WithinMs    *float64       `json:"withinMs"`
-	MailboxSize int            `json:"mailboxSize"`
+	Agents      []supAgentSpec
+	Prefix      string
+	MaxRestarts *int
+	WithinMs    *float64
+	MailboxSize int
 	// Page is the ID of the page's own agent, whose messages go to the JS
 	// listeners; "" means none.
-	Page string `json:"page"`
+	Page string
 }
 
 // supPlan is a checked spec, ready for agent.Supervisor.Start.
@@ -103,10 +105,8 @@ func (p *supPlan) factory() agent.Factory {
 // parseSupSpec reads and checks a spec; page makes the page's agent.
 // Agent IDs, duplicates and the prefix are checked again by Start.
 func parseSupSpec(text []byte, page agent.Factory) (*supPlan, error) {
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.DisallowUnknownFields()
-	var s supSpec
-	if err := dec.Decode(&s); err != nil {
+	s, err := decodeSupSpec(text)
+	if err != nil {
 		return nil, invalidOption("supervisor options: %v", err)
 	}
 	if len(s.Agents) == 0 {
@@ -173,43 +173,61 @@ func parseSupSpec(text []byte, page agent.Factory) (*supPlan, error) {
 	return p, nil
 }
 
-// jsErr is the [code, message] form of err, as errArray makes it.
-func jsErr(err error) []any {
-	return []any{errorCode(err), err.Error()}
+// appendJSErr appends the [code, message] form of err, as errArray makes it.
+func appendJSErr(b []byte, err error) []byte {
+	b = append(b, '[')
+	b = jsonlite.AppendString(b, errorCode(err))
+	b = append(b, ',')
+	b = jsonlite.AppendString(b, err.Error())
+	return append(b, ']')
 }
 
 // eventJSON is the JSON text of a supervisor event for the JS listeners:
 // {type, agent?, restarts?, error?: [code, message], message?, time}.
+// Members are written in the order of their keys.
 func eventJSON(ev agent.Event) []byte {
 	t := ev.Time
 	if t.IsZero() {
 		t = time.Now()
 	}
-	out := map[string]any{"type": string(ev.Type), "time": t.UnixMilli()}
+	b := []byte{'{'}
 	if ev.Agent != "" {
-		out["agent"] = string(ev.Agent)
-		out["restarts"] = ev.Restarts
+		b = appendString(appendKey(b, "agent"), string(ev.Agent))
 	}
 	if ev.Err != nil {
-		out["error"] = jsErr(ev.Err)
+		b = appendJSErr(appendKey(b, "error"), ev.Err)
 	}
 	if ev.Message != nil {
-		out["message"] = ev.Message
+		var err error
+		if b, err = appendMessage(appendKey(b, "message"), *ev.Message); err != nil {
+			return encodeFailure(err)
+		}
 	}
-	return mustJSON(out)
+	if ev.Agent != "" {
+		b = strconv.AppendInt(appendKey(b, "restarts"), int64(ev.Restarts), 10)
+	}
+	b = strconv.AppendInt(appendKey(b, "time"), t.UnixMilli(), 10)
+	b = appendString(appendKey(b, "type"), string(ev.Type))
+	return append(b, '}')
 }
 
 // messageEventJSON is the JSON text of a "message" event: a message that
 // reached the page's agent (to set) or an observed subject (subject set).
 func messageEventJSON(to agent.AgentID, subject string, m agent.Message) []byte {
-	out := map[string]any{"type": "message", "time": time.Now().UnixMilli(), "message": m}
+	b := []byte{'{'}
 	if to != "" {
-		out["agent"] = string(to)
+		b = appendString(appendKey(b, "agent"), string(to))
+	}
+	b, err := appendMessage(appendKey(b, "message"), m)
+	if err != nil {
+		return encodeFailure(err)
 	}
 	if subject != "" {
-		out["subject"] = subject
+		b = appendString(appendKey(b, "subject"), subject)
 	}
-	return mustJSON(out)
+	b = strconv.AppendInt(appendKey(b, "time"), time.Now().UnixMilli(), 10)
+	b = appendString(appendKey(b, "type"), "message")
+	return append(b, '}')
 }
 
 // observedMessage turns data seen on an observed subject into an agent
@@ -217,10 +235,8 @@ func messageEventJSON(to agent.AgentID, subject string, m agent.Message) []byte 
 // Supervisor.publish) is kept as it is; other data goes through
 // agent.FromNATS.
 func observedMessage(m *wsnats.Msg) agent.Message {
-	dec := json.NewDecoder(bytes.NewReader(m.Data))
-	dec.DisallowUnknownFields()
-	var am agent.Message
-	if dec.Decode(&am) == nil && !dec.More() && am.ID != "" && am.From != "" && am.Payload != nil {
+	am, err := decodeMessage(m.Data)
+	if err == nil && am.ID != "" && am.From != "" && am.Payload != nil {
 		return am
 	}
 	return agent.FromNATS(m)
@@ -229,29 +245,37 @@ func observedMessage(m *wsnats.Msg) agent.Message {
 // statusJSON is the JSON text of status(): one object per agent, sorted by
 // ID, with its kind.
 func statusJSON(sts []agent.AgentStatus, kinds map[agent.AgentID]string) []byte {
-	out := make([]map[string]any, 0, len(sts))
-	for _, st := range sts {
-		o := map[string]any{
-			"id": string(st.ID), "kind": kinds[st.ID], "state": string(st.State),
-			"restarts": st.Restarts, "mailbox": st.Mailbox, "mailboxCap": st.MailboxCap,
-			"processed": st.Processed, "dropped": st.Dropped, "nats": st.NATSEnabled,
+	b := []byte{'['}
+	for i, st := range sts {
+		if i > 0 {
+			b = append(b, ',')
 		}
+		b = append(b, '{')
+		b = strconv.AppendUint(appendKey(b, "dropped"), st.Dropped, 10)
+		b = appendString(appendKey(b, "id"), string(st.ID))
+		b = appendString(appendKey(b, "kind"), kinds[st.ID])
 		if st.LastError != "" {
-			o["lastError"] = st.LastError
+			b = appendString(appendKey(b, "lastError"), st.LastError)
 		}
-		out = append(out, o)
+		b = strconv.AppendInt(appendKey(b, "mailbox"), int64(st.Mailbox), 10)
+		b = strconv.AppendInt(appendKey(b, "mailboxCap"), int64(st.MailboxCap), 10)
+		b = strconv.AppendBool(appendKey(b, "nats"), st.NATSEnabled)
+		b = strconv.AppendUint(appendKey(b, "processed"), st.Processed, 10)
+		b = strconv.AppendInt(appendKey(b, "restarts"), int64(st.Restarts), 10)
+		b = appendString(appendKey(b, "state"), string(st.State))
+		b = append(b, '}')
 	}
-	return mustJSON(out)
+	return append(b, ']')
 }
 
 // memoryJSON is the JSON text of an agent's memory: {key: value}, values
-// decoded as UTF-8.
+// decoded as UTF-8, keys sorted.
 func memoryJSON(mem agent.MemoryBackend) ([]byte, error) {
 	keys, err := mem.Keys()
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]string, len(keys))
+	vals := make(map[string]string, len(keys))
 	for _, k := range keys {
 		v, err := mem.Get(k)
 		if errors.Is(err, agent.ErrKeyNotFound) {
@@ -260,26 +284,24 @@ func memoryJSON(mem agent.MemoryBackend) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[k] = string(v)
+		vals[k] = string(v)
 	}
-	return mustJSON(out), nil
+	b := []byte{'{'}
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(appendString(b, k), ':')
+		b = appendString(b, vals[k])
+	}
+	return append(b, '}'), nil
 }
 
 // outgoingMessage makes the agent Message that send() and publish() hand
 // on, from the payload's JSON text.
 func outgoingMessage(from, to, payloadJSON string) (agent.Message, error) {
-	if !json.Valid([]byte(payloadJSON)) {
+	if !jsonlite.Valid([]byte(payloadJSON)) {
 		return agent.Message{}, fmt.Errorf("%w: the payload is not valid JSON", wsnats.ErrJSONPayload)
 	}
-	return agent.NewMessage(from, to, json.RawMessage(payloadJSON))
-}
-
-// mustJSON encodes values that always encode (maps of strings, numbers,
-// Messages with valid payloads).
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		b, _ = json.Marshal(map[string]any{"type": "error", "error": []any{codeInternal, "cannot encode: " + err.Error()}})
-	}
-	return b
+	return agent.NewJSONMessage(from, to, []byte(payloadJSON))
 }

@@ -14,7 +14,6 @@ package jsbridge
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -244,7 +243,7 @@ func (b *bridge) supPublish(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := json.Marshal(m)
+	data, err := m.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", wsnats.ErrJSONPayload, err)
 	}

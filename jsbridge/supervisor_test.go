@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,4 +191,112 @@ func TestStatusMemoryAndOutgoing(t *testing.T) {
 	_, err = outgoingMessage("page", "x", `{bad`)
 	require.ErrorIs(t, err, wsnats.ErrJSONPayload)
 	require.Equal(t, codeBadJSON, errorCode(err))
+}
+
+// The hand-written JSON gives the texts encoding/json gave before.
+func TestSupervisorJSONAsEncodingJSON(t *testing.T) {
+	marshal := func(v any) string {
+		b, err := json.Marshal(v)
+		require.NoError(t, err)
+		return string(b)
+	}
+	at := time.UnixMilli(1_700_000_000_123)
+	m := agent.Message{ID: "m<1>", From: "x\u2028", To: "c&\xff", Payload: json.RawMessage(` {"a" : "<b>"} `), Timestamp: 5}
+	for _, ev := range []agent.Event{
+		{Type: agent.EventRestarted, Agent: "c", Restarts: 1, Err: fmt.Errorf("%w: boom \"<x>\"", agent.ErrPanic), Message: &m, Time: at},
+		{Type: agent.EventNATSConnected, Time: at},
+		{Type: agent.EventFailed, Agent: "é", Err: agent.ErrAgentFailed, Time: at},
+	} {
+		want := map[string]any{"type": string(ev.Type), "time": ev.Time.UnixMilli()}
+		if ev.Agent != "" {
+			want["agent"] = string(ev.Agent)
+			want["restarts"] = ev.Restarts
+		}
+		if ev.Err != nil {
+			want["error"] = []any{errorCode(ev.Err), ev.Err.Error()}
+		}
+		if ev.Message != nil {
+			want["message"] = ev.Message
+		}
+		require.Equal(t, marshal(want), string(eventJSON(ev)))
+	}
+	got := string(messageEventJSON("page", "", m))
+	require.Regexp(t, `,"time":\d+,`, got)
+	require.Equal(t, `{"agent":"page","message":`+marshal(m)+`,"time":0,"type":"message"}`,
+		regexp.MustCompile(`"time":\d+`).ReplaceAllString(got, `"time":0`))
+	got = string(messageEventJSON("", "s.<t>", m))
+	require.Equal(t, `{"message":`+marshal(m)+`,"subject":"s.\u003ct\u003e","time":0,"type":"message"}`,
+		regexp.MustCompile(`"time":\d+`).ReplaceAllString(got, `"time":0`))
+
+	sts := []agent.AgentStatus{
+		{ID: "c", State: agent.StateRunning, Restarts: 1, Mailbox: 2, MailboxCap: 8, Processed: 3, Dropped: 1 << 63, NATSEnabled: true, LastError: "b<o>m"},
+		{ID: "e", State: agent.StateStopped},
+	}
+	kinds := map[agent.AgentID]string{"c": "counter", "e": "echo"}
+	var want []map[string]any
+	for _, st := range sts {
+		o := map[string]any{"id": string(st.ID), "kind": kinds[st.ID], "state": string(st.State),
+			"restarts": st.Restarts, "mailbox": st.Mailbox, "mailboxCap": st.MailboxCap,
+			"processed": st.Processed, "dropped": st.Dropped, "nats": st.NATSEnabled}
+		if st.LastError != "" {
+			o["lastError"] = st.LastError
+		}
+		want = append(want, o)
+	}
+	require.Equal(t, marshal(want), string(statusJSON(sts, kinds)))
+	require.Equal(t, `[]`, string(statusJSON(nil, nil)))
+
+	mem := agent.NewInMemory()
+	vals := map[string]string{"z": "1", "a<": "\xff", "é": "x\"y", "": ""}
+	for k, v := range vals {
+		require.NoError(t, mem.Set(k, []byte(v)))
+	}
+	text, err := memoryJSON(mem)
+	require.NoError(t, err)
+	require.Equal(t, marshal(vals), string(text))
+	text, err = memoryJSON(agent.NewInMemory())
+	require.NoError(t, err)
+	require.Equal(t, `{}`, string(text))
+}
+
+// decodeSupSpec and decodeMessage accept what encoding/json accepted.
+func TestSupervisorDecodeAsEncodingJSON(t *testing.T) {
+	for _, in := range []string{
+		`{"agents":[{"id":"c","kind":"counter","nats":true,"persist":true},{"id":"e","kind":"echo","nats":false}],"prefix":"ag","maxRestarts":2,"withinMs":500.5,"mailboxSize":8,"page":"me"}`,
+		` {"AGENTS":[{"ID":"a\u00e9","Kind":"echo","nats":null},null],"page":null,"maxRestarts":null,"withinMs":1e3} `,
+		`{"agents":[{"id":"a","kind":"x"}],"agents":null,"prefix":"p","prefix":"q"}`,
+		`null`, `{}`, `{"agents":[]}`,
+		`{"agents":[{"id":"a","kind":"echo","extra":1}]}`,
+		`{"agents":[{"id":1}]}`, `{"agents":{}}`, `{"maxRestarts":1.5}`, `{"maxRestarts":"1"}`, `{"mailboxSize":1e2}`,
+		`{"withinMs":"5"}`, `{"withinMs":true}`, `{"nats":true}`, `[]`, `"x"`, `{`, ``, `{"agents":[{"nats":1}]}`,
+	} {
+		dec := json.NewDecoder(strings.NewReader(in))
+		dec.DisallowUnknownFields()
+		var want supSpec
+		werr := dec.Decode(&want)
+		got, err := decodeSupSpec([]byte(in))
+		require.Equal(t, werr == nil, err == nil, "%s: %v / %v", in, werr, err)
+		if err == nil {
+			require.Equal(t, want, got, in)
+		}
+	}
+	for _, in := range []string{
+		`{"id":"m1","from":"c","to":"out","payload":[1],"timestamp":9}`,
+		`{"ID":"m1","FROM":"c","payload":null,"timestamp":null,"to":null}`,
+		`{"id":"m1","from":"c","payload":{"a":1},"payload":2}`,
+		`{"id":"m\xff","from":"c","payload":"\xfe"}`,
+		`{"id":"m1","from":"c","payload":1,"extra":2}`, `{"id":1,"from":"c","payload":1}`,
+		`{"id":"m1","from":"c","payload":1,"timestamp":-1}`, `{"id":"m1","from":"c","payload":1,"timestamp":1.0}`,
+		`{"id":"m1","from":"c","payload":1,"timestamp":18446744073709551616}`, `null`, `[1]`, `plain`, ``,
+	} {
+		dec := json.NewDecoder(strings.NewReader(in))
+		dec.DisallowUnknownFields()
+		var want agent.Message
+		werr := dec.Decode(&want)
+		got, err := decodeMessage([]byte(in))
+		require.Equal(t, werr == nil, err == nil, "%s: %v / %v", in, werr, err)
+		if err == nil {
+			require.Equal(t, want, got, in)
+		}
+	}
 }

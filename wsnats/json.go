@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/wasm-nats/wasm-nats/wsnats/jsonlite"
 )
 
 // A small JSON reader and writer for the two documents of the protocol,
@@ -300,24 +302,6 @@ func (r *jsonReader) skip() error {
 	return err
 }
 
-// appendJSONString appends s as a JSON string literal.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20 || c == '<' || c == '>' || c == '&':
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
-}
-
 // appendJSONField appends `"key":"value"` (with a leading comma unless
 // first), skipping empty values when omitEmpty.
 func appendJSONField(b []byte, key, value string, omitEmpty bool) []byte {
@@ -327,15 +311,15 @@ func appendJSONField(b []byte, key, value string, omitEmpty bool) []byte {
 	if b[len(b)-1] != '{' {
 		b = append(b, ',')
 	}
-	b = appendJSONString(b, key)
+	b = jsonlite.AppendString(b, key)
 	b = append(b, ':')
-	return appendJSONString(b, value)
+	return jsonlite.AppendString(b, value)
 }
 
 func appendJSONBool(b []byte, key string, v bool) []byte {
 	if b[len(b)-1] != '{' {
 		b = append(b, ',')
 	}
-	b = appendJSONString(b, key)
+	b = jsonlite.AppendString(b, key)
 	return strconv.AppendBool(append(b, ':'), v)
 }

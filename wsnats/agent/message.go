@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wasm-nats/wasm-nats/wsnats"
-	"github.com/wasm-nats/wasm-nats/wsnats/internal/jsonlite"
+	"github.com/wasm-nats/wasm-nats/wsnats/jsonlite"
 )
 
 // FromNATSSender is the From of every message made by FromNATS.

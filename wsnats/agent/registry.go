@@ -8,7 +8,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/wasm-nats/wasm-nats/wsnats/internal/jsonlite"
+	"github.com/wasm-nats/wasm-nats/wsnats/jsonlite"
 )
 
 // registry maps names to factories, for callers (the JS bridge) that

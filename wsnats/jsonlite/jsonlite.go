@@ -1,11 +1,12 @@
 // Package jsonlite reads and writes JSON text as encoding/json does, for
 // code that runs in the browser: encoding/json, with its reflection, would
 // add about 150 KB (gzip) to the wasm module. It has no reflection: the
-// caller walks objects member by member.
+// caller walks objects member by member and arrays element by element.
 //
-// Valid accepts what json.Valid accepts; Members and Unquote decode keys and
-// strings as json.Unmarshal does; AppendString and AppendCompact write what
-// json.Marshal writes for a string and for a json.RawMessage.
+// Valid accepts what json.Valid accepts; Members and Elements walk objects
+// and arrays; Members and Unquote decode keys and strings as json.Unmarshal
+// does; AppendString and AppendCompact write what json.Marshal writes for a
+// string and for a json.RawMessage.
 package jsonlite
 
 import (
@@ -210,6 +211,32 @@ func Members(doc []byte, fn func(key string, value []byte) bool) bool {
 		i = space(doc, space(doc, end)+1) // past ':'
 		end, _ = value(doc, i, 1)
 		if !fn(key, doc[i:end]) {
+			return true
+		}
+		i = space(doc, end)
+		if doc[i] == ',' {
+			i = space(doc, i+1)
+		}
+	}
+	return true
+}
+
+// Elements calls fn for each element of the array doc, in order, with its
+// text, without the white space around it. It stops when fn returns false.
+// It reports whether doc is a valid JSON text whose value is an array; fn
+// is not called at all when it is not.
+func Elements(doc []byte, fn func(value []byte) bool) bool {
+	if !Valid(doc) {
+		return false
+	}
+	i := space(doc, 0)
+	if doc[i] != '[' {
+		return false
+	}
+	i = space(doc, i+1)
+	for doc[i] != ']' {
+		end, _ := value(doc, i, 1)
+		if !fn(doc[i:end]) {
 			return true
 		}
 		i = space(doc, end)

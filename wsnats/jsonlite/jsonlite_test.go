@@ -124,6 +124,24 @@ func TestMembersStops(t *testing.T) {
 	require.False(t, Members([]byte(`{"a":1`), func(string, []byte) bool { panic("called") }))
 }
 
+func TestElements(t *testing.T) {
+	var got []string
+	require.True(t, Elements([]byte(` [ 1 , {"a": [2, 3]} ,"x", [] ,null ] `), func(v []byte) bool {
+		got = append(got, string(v))
+		return true
+	}))
+	require.Equal(t, []string{`1`, `{"a": [2, 3]}`, `"x"`, `[]`, `null`}, got)
+	got = nil
+	require.True(t, Elements([]byte(`[1,2,3]`), func(v []byte) bool {
+		got = append(got, string(v))
+		return string(v) != "2"
+	}))
+	require.Equal(t, []string{"1", "2"}, got)
+	require.True(t, Elements([]byte(`[]`), func([]byte) bool { panic("called") }))
+	require.False(t, Elements([]byte(`{}`), func([]byte) bool { panic("called") }))
+	require.False(t, Elements([]byte(`[1,]`), func([]byte) bool { panic("called") }))
+}
+
 func TestAppendStringAllBytes(t *testing.T) {
 	var b []byte
 	for c := range 256 {
