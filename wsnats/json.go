@@ -64,9 +64,14 @@ func parseInfo(doc []byte, info *ServerInfo) error {
 }
 
 type jsonReader struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	depth int // nesting of skipped values, bounded by maxSkipDepth
 }
+
+// maxSkipDepth bounds the nesting of unknown INFO fields: skip recurses,
+// and in a browser deep recursion overflows the engine's stack.
+const maxSkipDepth = 64
 
 func (r *jsonReader) space() {
 	for r.i < len(r.b) && (r.b[r.i] == ' ' || r.b[r.i] == '\t' || r.b[r.i] == '\n' || r.b[r.i] == '\r') {
@@ -268,6 +273,11 @@ func (r *jsonReader) strings(out *[]string) error {
 
 // skip passes over one value of any kind.
 func (r *jsonReader) skip() error {
+	r.depth++
+	defer func() { r.depth-- }()
+	if r.depth > maxSkipDepth {
+		return errBadJSON
+	}
 	switch r.peek() {
 	case '"':
 		var s string

@@ -3,6 +3,7 @@ package wsnats
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -29,7 +30,8 @@ func TestParseInfoMatchesEncodingJSON(t *testing.T) {
 		}
 		require.Equal(t, want, got, d)
 	}
-	for _, bad := range []string{``, `{`, `{"a"}`, `{"a":}`, `{"a":"x`, `{"port":"x"}`, `[1]`, `{"connect_urls":[1]}`, `{"a":1,}`, `{"a":"\q"}`} {
+	deep := `{"x":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`
+	for _, bad := range []string{deep, ``, `{`, `{"a"}`, `{"a":}`, `{"a":"x`, `{"port":"x"}`, `[1]`, `{"connect_urls":[1]}`, `{"a":1,}`, `{"a":"\q"}`} {
 		var info ServerInfo
 		require.Error(t, parseInfo([]byte(bad), &info), bad)
 	}

@@ -18,8 +18,11 @@ import (
 // ErrSyntax is returned for text that is not valid JSON.
 var ErrSyntax = errors.New("invalid JSON")
 
-// maxDepth is how deep arrays and objects may nest, as in encoding/json.
-const maxDepth = 10000
+// maxDepth is how deep arrays and objects may nest. encoding/json allows
+// 10000; jsonlite recurses, and in a browser 10000 nested calls overflow
+// the engine's stack (a RangeError that kills the wasm module), so it
+// refuses deeper text than 1000: payloads can come from anyone.
+const maxDepth = 1000
 
 // Valid reports whether b is one JSON value, with optional white space
 // around it.
