@@ -44,7 +44,6 @@ type result struct {
 	N     int       `json:"n"`
 	Got   int       `json:"got"`
 	Full  int       `json:"full"` // publishes refused with OUTBOUND_BUFFER_FULL
-	Lost  int       `json:"lost"` // publishes that had to be repeated (bridge/nats.ws)
 	LatUs []float64 `json:"latUs"`
 	LegUs []float64 `json:"legUs"`   // req: p50 of request->responder callback, callback->reply
 	PubMs float64   `json:"pubMs"`   // pubsub: until the last publish call returned
@@ -213,8 +212,8 @@ func runOne(b *browser, ns *server.Server, pp params, m measurement) (*result, e
 
 func describe(m measurement, r *result) string {
 	var extra string
-	if r.Full > 0 || r.Lost > 0 {
-		extra = fmt.Sprintf(" (buffer full %d×, repeated %d)", r.Full, r.Lost)
+	if r.Full > 0 {
+		extra = fmt.Sprintf(" (buffer full %d×)", r.Full)
 	}
 	if r.PubMs > 0 {
 		extra += fmt.Sprintf(" (publishing done after %v)", msDur(r.PubMs))

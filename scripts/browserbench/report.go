@@ -232,13 +232,12 @@ func renderReport(res results, a *assets, env pageEnv, cfg config, took time.Dur
 			if rs == nil {
 				continue
 			}
-			full, lost := 0, 0
+			full := 0
 			for _, r := range rs.ok {
 				full += r.Full
-				lost += r.Lost
 			}
-			if full > 0 || lost > 0 {
-				notes = append(notes, fmt.Sprintf("%s %s: publish refused with OUTBOUND_BUFFER_FULL %d× over all runs (%d messages repeated)", clientNames[c], key, full, lost))
+			if full > 0 {
+				notes = append(notes, fmt.Sprintf("%s %s: publish refused with OUTBOUND_BUFFER_FULL %d× over all runs (each retried after a flush)", clientNames[c], key, full))
 			}
 			for _, e := range rs.errs {
 				notes = append(notes, fmt.Sprintf("%s %s: %s", clientNames[c], key, e))
