@@ -227,8 +227,7 @@ func (b *bridge) request(args []safejs.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	hdrArgs := []safejs.Value{safejs.Null(), safejs.Null(), safejs.Null(), argValue(args, 3)}
-	hm, err := msgFromArgs(hdrArgs, 0)
+	hdr, err := readHeaders(argValue(args, 3))
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +238,7 @@ func (b *bridge) request(args []safejs.Value) (any, error) {
 	settle(argValue(args, 5), argValue(args, 6), func() (any, error) {
 		ctx, cancel := bc.ctx(ms)
 		defer cancel()
-		resp, err := bc.nc.RequestMsg(ctx, &wsnats.Msg{Subject: subject, Data: data, Header: hm.Header})
+		resp, err := bc.nc.RequestMsg(ctx, &wsnats.Msg{Subject: subject, Data: data, Header: hdr})
 		if err != nil {
 			return nil, err
 		}
@@ -250,21 +249,17 @@ func (b *bridge) request(args []safejs.Value) (any, error) {
 
 // flush(id, timeoutMs, resolve, reject).
 func (b *bridge) flush(args []safejs.Value) (any, error) {
-	bc, err := b.conn(args)
-	if err != nil {
-		return nil, err
-	}
-	ms, _ := argFloat(args, 1)
-	settle(argValue(args, 2), argValue(args, 3), func() (any, error) {
-		ctx, cancel := bc.ctx(ms)
-		defer cancel()
-		return nil, bc.nc.Flush(ctx)
-	})
-	return nil, nil
+	return b.pingPong(args, func(time.Duration) any { return nil })
 }
 
 // rtt(id, timeoutMs, resolve, reject): resolves with milliseconds.
 func (b *bridge) rtt(args []safejs.Value) (any, error) {
+	return b.pingPong(args, func(d time.Duration) any { return float64(d.Microseconds()) / 1000 })
+}
+
+// pingPong runs a PING/PONG round trip (Flush and RTT are the same on the
+// wire) and resolves with result of its duration.
+func (b *bridge) pingPong(args []safejs.Value, result func(time.Duration) any) (any, error) {
 	bc, err := b.conn(args)
 	if err != nil {
 		return nil, err
@@ -274,7 +269,10 @@ func (b *bridge) rtt(args []safejs.Value) (any, error) {
 		ctx, cancel := bc.ctx(ms)
 		defer cancel()
 		d, err := bc.nc.RTT(ctx)
-		return float64(d.Microseconds()) / 1000, err
+		if err != nil {
+			return nil, err
+		}
+		return result(d), nil
 	})
 	return nil, nil
 }

@@ -193,23 +193,7 @@ func (s *bsup) release(ctx context.Context) error {
 // supSend(id, to, payloadJSON, from): puts a message in an agent's
 // mailbox; returns the message id.
 func (b *bridge) supSend(args []safejs.Value) (any, error) {
-	s, err := supOf(args)
-	if err != nil {
-		return nil, err
-	}
-	to, err := argString(args, 1)
-	if err != nil {
-		return nil, err
-	}
-	payload, err := argString(args, 2)
-	if err != nil {
-		return nil, err
-	}
-	from, err := argString(args, 3)
-	if err != nil {
-		return nil, err
-	}
-	m, err := outgoingMessage(from, to, payload)
+	s, to, m, err := supMessageArgs(args)
 	if err != nil {
 		return nil, err
 	}
@@ -219,27 +203,29 @@ func (b *bridge) supSend(args []safejs.Value) (any, error) {
 	return m.ID, nil
 }
 
+// supMessageArgs reads (id, target, payloadJSON, from), the arguments of
+// supSend and supPublish, and builds the agent message for target.
+func supMessageArgs(args []safejs.Value) (*bsup, string, agent.Message, error) {
+	s, err := supOf(args)
+	if err != nil {
+		return nil, "", agent.Message{}, err
+	}
+	var strs [3]string
+	for i := range strs {
+		if strs[i], err = argString(args, i+1); err != nil {
+			return nil, "", agent.Message{}, err
+		}
+	}
+	target, payload, from := strs[0], strs[1], strs[2]
+	m, err := outgoingMessage(from, target, payload)
+	return s, target, m, err
+}
+
 // supPublish(id, subject, payloadJSON, from): publishes an agent Message
 // through the supervisor's messenger (NATS when connected, else the local
 // bus); returns the message id.
 func (b *bridge) supPublish(args []safejs.Value) (any, error) {
-	s, err := supOf(args)
-	if err != nil {
-		return nil, err
-	}
-	subject, err := argString(args, 1)
-	if err != nil {
-		return nil, err
-	}
-	payload, err := argString(args, 2)
-	if err != nil {
-		return nil, err
-	}
-	from, err := argString(args, 3)
-	if err != nil {
-		return nil, err
-	}
-	m, err := outgoingMessage(from, subject, payload)
+	s, subject, m, err := supMessageArgs(args)
 	if err != nil {
 		return nil, err
 	}
