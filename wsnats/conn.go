@@ -31,7 +31,6 @@ type Conn struct {
 	lastErr   error
 	out       outbound      // bytes to write, in order (kept across reconnects)
 	pingQueue []chan error  // PINGs requested but not yet written (nil = keepalive)
-	pingsOut  int           // keepalive PINGs without PONG
 	connected chan struct{} // closed when Connected; replaced on disconnect
 	closedCh  chan struct{} // closed when Closed
 	wake      chan struct{} // wakes the writer
@@ -170,7 +169,6 @@ func (c *Conn) connectTo(ctx context.Context, s *server, reconnect bool) error {
 	c.cur = s
 	c.link = l
 	c.status = Connected
-	c.pingsOut = 0
 	c.lastErr = nil
 	// Subscriptions first, then whatever was buffered while away.
 	resub := c.appendResubscribe(nil)

@@ -155,12 +155,6 @@ func (l *link) onPong() {
 		l.pongs = l.pongs[1:]
 	}
 	l.mu.Unlock()
-	c := l.c
-	c.mu.Lock()
-	if c.link == l {
-		c.pingsOut = 0
-	}
-	c.mu.Unlock()
 	if ch != nil {
 		ch <- nil
 	}

@@ -320,7 +320,6 @@ func (c *Conn) pingLoop() {
 		case keepalivePing:
 			c.mu.Lock()
 			if c.link == l {
-				c.pingsOut++
 				c.pingQueue = append(c.pingQueue, nil)
 			}
 			c.mu.Unlock()
