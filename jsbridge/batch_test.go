@@ -1,0 +1,96 @@
+package jsbridge
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"github.com/wasm-nats/wasm-nats/wsnats"
+)
+
+// pubRecordBytes encodes one record the way bridge.js's Batch.add does.
+func pubRecordBytes(subject, reply string, data []byte) []byte {
+	b := binary.LittleEndian.AppendUint16(nil, uint16(len(subject)))
+	b = append(b, subject...)
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(reply)))
+	b = append(b, reply...)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(data)))
+	return append(b, data...)
+}
+
+func TestDecodePubBatch(t *testing.T) {
+	r1, r2 := pubRecordBytes("a.b", "", []byte("one")), pubRecordBytes("c", "_INBOX.x", nil)
+	batch := append(append(r1, r2...), pubRecordBytes("d", "", []byte{0, 1, 2})...)
+	var got []string
+	require.NoError(t, decodePubBatch(batch, func(r pubRecord) {
+		got = append(got, string(r.subject)+"|"+string(r.reply)+"|"+string(r.data))
+	}))
+	require.Equal(t, []string{"a.b||one", "c|_INBOX.x|", "d||\x00\x01\x02"}, got)
+
+	for cut := 1; cut < len(batch); cut++ {
+		n := 0
+		err := decodePubBatch(batch[:cut], func(pubRecord) { n++ })
+		if cut == len(r1) || cut == len(r1)+len(r2) { // ends exactly after a record
+			require.NoError(t, err, "cut at %d", cut)
+			continue
+		}
+		require.Error(t, err, "truncated at %d must not pass", cut)
+	}
+}
+
+// readMsgBatch decodes appendMsgBatch's layout the way bridge.js's Reader does.
+func readMsgBatch(t *testing.T, b []byte) []string {
+	t.Helper()
+	n := binary.LittleEndian.Uint32(b)
+	b = b[4:]
+	var out []string
+	field := func(width int) string {
+		var l int
+		if width == 2 {
+			l = int(binary.LittleEndian.Uint16(b))
+		} else {
+			l = int(binary.LittleEndian.Uint32(b))
+		}
+		s := string(b[width : width+l])
+		b = b[width+l:]
+		return s
+	}
+	for range n {
+		out = append(out, field(2)+"|"+field(2)+"|"+field(4)+"|"+field(4))
+	}
+	require.Empty(t, b, "nothing after the last message")
+	return out
+}
+
+func TestAppendMsgBatch(t *testing.T) {
+	hdr := wsnats.Header{"X-Multi": {"a", "b"}, "lower": {"v"}}
+	msgs := []*wsnats.Msg{
+		{Subject: "s.one", Data: []byte("hi")},
+		{Subject: "s.two", Reply: "r", Header: hdr, Data: nil},
+	}
+	got := readMsgBatch(t, appendMsgBatch(nil, msgs))
+	require.Equal(t, []string{
+		"s.one|||hi",
+		"s.two|r|NATS/1.0\r\nX-Multi: a\r\nX-Multi: b\r\nlower: v\r\n|",
+	}, got)
+}
+
+func TestBuildOptionsRejectsBadValues(t *testing.T) {
+	neg, zero := -1.0, 0
+	for name, co := range map[string]connectOptions{
+		"no servers":        {},
+		"empty server":      {Servers: []string{""}},
+		"negative timeout":  {Servers: []string{"ws://h:1"}, Timeout: &neg},
+		"zero maxPingOut":   {Servers: []string{"ws://h:1"}, MaxPingOut: &zero},
+		"pass without user": {Servers: []string{"ws://h:1"}, Pass: "x"},
+	} {
+		_, _, err := buildOptions(co)
+		require.ErrorIs(t, err, errInvalidOption, name)
+		require.Equal(t, codeInvalidOption, errorCode(err), name)
+	}
+	ms := 1500.0
+	o, _, err := buildOptions(connectOptions{Servers: []string{"ws://h:1"}, Timeout: &ms, MaxReconnectAttempts: &zero})
+	require.NoError(t, err)
+	require.Equal(t, int64(1500), o.Timeout.Milliseconds())
+	require.False(t, o.AllowReconnect, "maxReconnectAttempts 0 turns reconnecting off")
+}
