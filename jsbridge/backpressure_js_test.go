@@ -30,10 +30,11 @@ await until(() => received >= accepted, "all accepted messages delivered (" + re
 await sleep(50);
 eq(received, accepted, "exactly the accepted messages arrived");
 eq(errors, [], "no asynchronous publish failures");
-// After draining, publishing works again.
-nc.publish("bp.x", "again");
+// After draining, publishing works again, full-size messages included
+// (the room the bridge knows must be refreshed, not the stale one).
+for (let i = 0; i < 100; i++) nc.publish("bp.x", payload);
 await nc.flush();
-await until(() => received === accepted + 1, "publish after the buffer drained");
+await until(() => received === accepted + 100, "publish after the buffer drained");
 await nc.close();
 `)
 }

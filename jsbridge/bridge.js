@@ -14,6 +14,7 @@ const BATCH_FLUSH_BYTES = 256 * 1024;
 // Bytes a PUB command line takes beyond a batch record: "PUB ", spaces,
 // the size digits and two CRLFs (generous).
 const PUB_OVERHEAD = 24;
+const EMPTY = new Uint8Array(0);
 
 function wsError(code, message) {
   const e = new Error(message);
@@ -340,7 +341,7 @@ class Connection {
     this._listeners = [];
     this._batch = new Batch();
     this._batchEst = 0;
-    this._room = api.pub(id, new Uint8Array(0));
+    this._room = api.pub(id, EMPTY);
     if (typeof this._room !== "number") this._room = 0;
     this._scheduled = false;
     this._closedFlag = false;
@@ -420,7 +421,8 @@ class Connection {
     const cost = this._batch.len - mark + PUB_OVERHEAD;
     if (this._batchEst + cost > this._room) {
       this._batch.len = mark;
-      this._flushBatch("throw");
+      if (this._batch.len > 0) this._flushBatch("throw");
+      else this._room = api.pub(this._id, EMPTY); // the socket may have drained since
       if (cost > this._room) {
         throw wsError(this._disconnected ? "RECONNECT_BUFFER_EXCEEDED" : "OUTBOUND_BUFFER_FULL",
           this._disconnected
