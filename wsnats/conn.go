@@ -99,6 +99,7 @@ func (o Options) connect(ctx context.Context, d dialer) (*Conn, error) {
 		subs:      map[uint64]*Subscription{},
 		events:    newDispatcher(),
 	}
+	c.out.keep = freeBlocksFor(o.OutboundLimit)
 	if c.log == nil {
 		c.log = nopLog{}
 	}

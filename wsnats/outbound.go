@@ -1,13 +1,31 @@
 package wsnats
 
+import "time"
+
 // outBlock is the size of the blocks the outbound queue is made of. A
 // burst is written block by block, and one block fits one WebSocket message.
 const outBlock = maxWSWrite
 
-// maxFreeBlocks bounds the written blocks kept for reuse (4 MiB): enough
-// that a publisher outrunning the socket mostly reuses memory instead of
-// making the garbage collector chase fresh blocks.
-const maxFreeBlocks = 64
+// Written blocks are kept for reuse: a publisher that outruns the socket
+// then appends to memory it has touched before instead of to fresh blocks
+// (each new page costs a fault and clearing, and the garbage collector has
+// to chase the old ones). While writes keep coming, up to the outbound
+// limit's worth is kept (at most maxFreeBlocks); once the writer has been
+// idle for freeTrimDelay, only idleFreeBlocks stay.
+const (
+	maxFreeBlocks  = 1024 // 64 MiB
+	idleFreeBlocks = 4
+	freeTrimDelay  = 2 * time.Second
+)
+
+// freeBlocksFor is how many written blocks to keep while busy, for an
+// outbound limit of limit bytes (0 or less: no limit).
+func freeBlocksFor(limit int) int {
+	if limit <= 0 {
+		return maxFreeBlocks
+	}
+	return min(max(limit/outBlock+1, idleFreeBlocks), maxFreeBlocks)
+}
 
 // outbound is the queue of protocol bytes waiting to be written: full
 // blocks in order, then the block being appended to. Appending never
@@ -19,6 +37,7 @@ type outbound struct {
 	fullLen int
 	cur     []byte
 	free    [][]byte
+	keep    int // most written blocks kept for reuse
 }
 
 // len is the number of bytes queued.
@@ -57,6 +76,7 @@ func (o *outbound) prepend(b []byte) {
 	blocks = append(blocks, o.full...)
 	if len(o.cur) > 0 {
 		blocks = append(blocks, o.cur)
+		o.fullLen += len(o.cur)
 		o.cur = nil
 	}
 	o.full = blocks
@@ -76,9 +96,17 @@ func (o *outbound) take() [][]byte {
 // recycle keeps a few written blocks for reuse.
 func (o *outbound) recycle(blocks [][]byte) {
 	for _, b := range blocks {
-		if cap(b) == outBlock && len(o.free) < maxFreeBlocks {
+		if cap(b) == outBlock && len(o.free) < o.keep {
 			o.free = append(o.free, b[:0])
 		}
+	}
+}
+
+// trim lets the garbage collector have written blocks beyond n.
+func (o *outbound) trim(n int) {
+	if len(o.free) > n {
+		clear(o.free[n:])
+		o.free = o.free[:n]
 	}
 }
 

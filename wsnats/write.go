@@ -114,16 +114,26 @@ func (c *Conn) canPublish(headers bool, size, wire int) error {
 	return nil
 }
 
-// writeLoop sends the outbound buffer in bursts until the connection closes.
+// writeLoop sends the outbound buffer in bursts until the connection
+// closes. Once it has been idle for a while it gives back the blocks kept
+// for reuse.
 func (c *Conn) writeLoop() {
+	idle := time.NewTimer(freeTrimDelay)
+	defer idle.Stop()
 	for {
 		select {
 		case <-c.wake:
+		case <-idle.C:
+			c.mu.Lock()
+			c.out.trim(idleFreeBlocks)
+			c.mu.Unlock()
+			continue
 		case <-c.closedCh:
 			return
 		}
 		for c.writeBurst() {
 		}
+		idle.Reset(freeTrimDelay)
 	}
 }
 
