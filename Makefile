@@ -4,6 +4,7 @@
 
 GO        ?= go
 WASM      := web/wsnats.wasm
+WASM_AGENTS := web/wsnats-agents.wasm
 WASM_EXEC := web/wasm_exec.js
 TEST_TIMEOUT ?= 10m
 FUZZTIME  ?= 15s
@@ -17,9 +18,12 @@ UNIT_PKGS = $$($(GO) list ./... | grep -v '/cmd/wsnats-demo$$')
 
 all: build
 
-## build: compile the wasm client to web/wsnats.wasm and copy Go's wasm_exec.js next to it
+## build: compile the wasm modules, web/wsnats.wasm (the client) and
+## web/wsnats-agents.wasm (the client and wsnats.supervisor), and copy Go's
+## wasm_exec.js next to them
 build:
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WASM) ./cmd/wsnats-wasm
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -tags wsnats_noagents -o $(WASM) ./cmd/wsnats-wasm
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WASM_AGENTS) ./cmd/wsnats-wasm
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WASM_EXEC)
 
 ## demo: build, then serve the demo page with an embedded nats-server
@@ -36,6 +40,7 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet -tags wsnats_noagents ./jsbridge/ ./cmd/wsnats-wasm/
 
 unit:
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(UNIT_PKGS)
@@ -62,5 +67,5 @@ bench-browser: chromium
 	$(GO) run ./scripts/browserbench $(BENCH_BROWSER_FLAGS)
 
 clean:
-	rm -f $(WASM) $(WASM_EXEC)
+	rm -f $(WASM) $(WASM_AGENTS) $(WASM_EXEC)
 	rm -rf artifacts

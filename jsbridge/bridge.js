@@ -870,9 +870,17 @@ class Supervisor {
   }
 }
 
+// agents tells whether this module was built with wsnats.supervisor (the
+// tag wsnats_noagents leaves it out to keep the module small).
+const agents = typeof api.supStart === "function";
+
 function supervisor(opts) {
   let parsed;
   try {
+    if (!agents) {
+      throw wsError("NOT_AVAILABLE", "wsnats.supervisor() is not in this module: wsnats.wasm is the client alone; " +
+        "load wsnats-agents.wasm for agents (load({ agents: true }) in wsnats.js)");
+    }
     parsed = supervisorSpec(opts);
   } catch (e) {
     return Promise.reject(e);
@@ -891,4 +899,4 @@ function supervisor(opts) {
 // END supervisor section
 // ===========================================================================
 
-return Object.freeze({ version, connect, supervisor });
+return Object.freeze({ version, agents, connect, supervisor });

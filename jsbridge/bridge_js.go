@@ -97,18 +97,8 @@ func (b *bridge) makeAPI() (safejs.Value, error) {
 		"info":       b.info,
 		"server":     b.server,
 		"subState":   b.subState,
-		// wsnats.supervisor: supervisor_js.go
-		"supStart":     b.supStart,
-		"supSend":      b.supSend,
-		"supPublish":   b.supPublish,
-		"supStatus":    b.supStatus,
-		"supNATS":      b.supNATS,
-		"supMemory":    b.supMemory,
-		"supConn":      b.supConn,
-		"supObserve":   b.supObserve,
-		"supUnobserve": b.supUnobserve,
-		"supStop":      b.supStop,
 	}
+	b.addSupervisorAPI(funcs) // supervisor_js.go, or nothing without agents
 	for name, fn := range funcs {
 		f, err := safejs.FuncOf(guard(name, fn))
 		if err != nil {

@@ -1,3 +1,5 @@
+//go:build !wsnats_noagents
+
 package jsbridge
 
 // The pure half of wsnats.supervisor (supervisor_js.go is the JS-facing

@@ -1,4 +1,4 @@
-//go:build js && wasm
+//go:build js && wasm && !wsnats_noagents
 
 package jsbridge
 
@@ -44,6 +44,21 @@ type bsup struct {
 	observers map[int]agent.Subscription
 	nextObs   int
 	stopping  bool
+}
+
+// addSupervisorAPI adds the functions behind wsnats.supervisor to the API
+// bridge.js calls.
+func (b *bridge) addSupervisorAPI(funcs map[string]apiFunc) {
+	funcs["supStart"] = b.supStart
+	funcs["supSend"] = b.supSend
+	funcs["supPublish"] = b.supPublish
+	funcs["supStatus"] = b.supStatus
+	funcs["supNATS"] = b.supNATS
+	funcs["supMemory"] = b.supMemory
+	funcs["supConn"] = b.supConn
+	funcs["supObserve"] = b.supObserve
+	funcs["supUnobserve"] = b.supUnobserve
+	funcs["supStop"] = b.supStop
 }
 
 // sups holds the live supervisors by id.

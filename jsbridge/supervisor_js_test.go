@@ -1,4 +1,4 @@
-//go:build js && wasm
+//go:build js && wasm && !wsnats_noagents
 
 package jsbridge
 
@@ -10,6 +10,7 @@ import "testing"
 
 func TestSupervisorLocalMessagesAndRestart(t *testing.T) {
 	runJS(t, jsPrelude+`
+eq(wsnats.agents, true, "wsnats.agents in the module with agents");
 const events = [];
 const sup = await wsnats.supervisor({
   agents: [{ id: "counter-1", kind: "counter", nats: true }, { id: "echo-1", kind: "echo" }],

@@ -1,3 +1,5 @@
+//go:build !wsnats_noagents
+
 package jsbridge
 
 // The JSON texts of the supervisor API are read and written with

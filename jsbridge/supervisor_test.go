@@ -1,3 +1,5 @@
+//go:build !wsnats_noagents
+
 package jsbridge
 
 import (

@@ -12,8 +12,9 @@ TIMEOUT=${TEST_TIMEOUT:-10m}
 
 scripts/install-chromium.sh
 
-echo "== build the wasm client"
-GOOS=js GOARCH=wasm "$GO" build -trimpath -ldflags='-s -w' -o web/wsnats.wasm ./cmd/wsnats-wasm
+echo "== build the wasm modules (client, and client with agents)"
+GOOS=js GOARCH=wasm "$GO" build -trimpath -ldflags='-s -w' -tags wsnats_noagents -o web/wsnats.wasm ./cmd/wsnats-wasm
+GOOS=js GOARCH=wasm "$GO" build -trimpath -ldflags='-s -w' -o web/wsnats-agents.wasm ./cmd/wsnats-wasm
 cp "$("$GO" env GOROOT)/lib/wasm/wasm_exec.js" web/wasm_exec.js
 
 echo "== end-to-end tests of the demo page"
@@ -21,3 +22,6 @@ WSNATS_BROWSER_TESTS=1 "$GO" test -count=1 -timeout "$TIMEOUT" ./cmd/wsnats-demo
 
 echo "== wsnats and jsbridge tests compiled to wasm, in Chromium"
 scripts/wasm-test.sh -count=1 -timeout "$TIMEOUT" ./wsnats/... ./jsbridge/...
+
+echo "== the JS bridge without agents (the client-only wsnats.wasm), in Chromium"
+scripts/wasm-test.sh -count=1 -timeout "$TIMEOUT" -tags wsnats_noagents -run 'NoAgents|Bridge|Guard' ./jsbridge/

@@ -529,8 +529,8 @@ function truncate(s, max) {
 // and "echo-1" (kind "echo", local only). It starts without a connection, so
 // the agents talk over the in-page bus, and picks up the page's connection
 // once the user connects (and again after a reconnect with a new one).
-// Called once, after wsnats has loaded; without wsnats.supervisor the panel
-// keeps its placeholder text.
+// Called once, after wsnats has loaded; with a module without agents the
+// panel keeps its placeholder text.
 // ---------------------------------------------------------------------------
 
 const AGENTS = [
@@ -555,7 +555,7 @@ function openConn() {
 }
 
 async function initAgentsPanel(wsnats) {
-  if (typeof wsnats.supervisor !== "function") return;
+  if (!wsnats.agents) return; // the client-only module (wsnats.wasm)
   $("agents-body").hidden = true;
   $("agents-ui").hidden = false;
   const conn = openConn();
@@ -738,7 +738,7 @@ async function loadConfig() {
 async function loadWsnats() {
   const el = $("wasm-state");
   try {
-    state.wsnats = await load();
+    state.wsnats = await load({ agents: true }); // wsnats-agents.wasm: the client and the agents panel
     el.dataset.state = "ready";
     el.textContent = `wsnats ${state.wsnats.version || "(no version)"}`;
     updateButtons();

@@ -25,8 +25,15 @@
 /** Options for {@link load}. */
 export interface LoadOptions {
   /**
+   * Load the module with agents (`wsnats.supervisor`): `wsnats-agents.wasm`
+   * instead of the smaller client-only `wsnats.wasm`. Ignored when `wasmURL`
+   * is given. Default: false.
+   */
+  agents?: boolean;
+  /**
    * URL of the compiled wasm program.
-   * Default: `wsnats.wasm` next to wsnats.js.
+   * Default: `wsnats.wasm` next to wsnats.js (`wsnats-agents.wasm` with
+   * `agents: true`).
    */
   wasmURL?: string | URL;
   /**
@@ -78,6 +85,12 @@ export interface WsNats {
   readonly version: string;
 
   /**
+   * Whether this module has agents ({@link WsNats.supervisor}): true for
+   * `wsnats-agents.wasm`, false for the client-only `wsnats.wasm`.
+   */
+  readonly agents: boolean;
+
+  /**
    * Opens a connection to a NATS server over WebSocket.
    *
    * Resolves once the server has accepted the CONNECT (the first PING got its
@@ -94,7 +107,8 @@ export interface WsNats {
    * {@link Supervisor}. Resolves once every agent runs. Rejects with
    * "INVALID_OPTION" for bad options, "UNKNOWN_KIND" for a kind the program
    * does not have (the message lists those it has), "BAD_SUBJECT" for a bad
-   * prefix, or "CONNECTION_CLOSED" when `connection` is closed.
+   * prefix, "CONNECTION_CLOSED" when `connection` is closed, or
+   * "NOT_AVAILABLE" in the client-only module (see {@link WsNats.agents}).
    */
   supervisor(opts: SupervisorOptions): Promise<Supervisor>;
 }
@@ -790,6 +804,7 @@ export interface Supervisor {
  *   - "MAILBOX_FULL":            the agent's mailbox is full; the message was not accepted.
  *   - "AGENT_FAILED":            the agent failed too often and was stopped by its supervisor.
  *   - "STOPPED":                 the supervisor (or the agent) is stopped.
+ *   - "NOT_AVAILABLE":           the loaded module does not have this feature (supervisor() in wsnats.wasm).
  */
 export type ErrorCode =
   | "TIMEOUT"
@@ -818,7 +833,8 @@ export type ErrorCode =
   | "UNKNOWN_KIND"
   | "MAILBOX_FULL"
   | "AGENT_FAILED"
-  | "STOPPED";
+  | "STOPPED"
+  | "NOT_AVAILABLE";
 
 /**
  * The errors that wasm-nats throws and rejects with: plain `Error` objects

@@ -5,9 +5,11 @@
 //   const nc = await wsnats.connect({ servers: "ws://127.0.0.1:8080" });
 //
 // load() puts Go's wasm_exec.js support script into the page (unless
-// globalThis.Go already exists), fetches and instantiates wsnats.wasm, starts
-// the Go program, and resolves once the program has registered
-// globalThis.wsnats. Types and the full API are in wsnats.d.ts.
+// globalThis.Go already exists), fetches and instantiates wsnats.wasm (the
+// client; load({ agents: true }) loads wsnats-agents.wasm, the client with
+// wsnats.supervisor), starts the Go program, and resolves once the program
+// has registered globalThis.wsnats. Types and the full API are in
+// wsnats.d.ts.
 
 const DEFAULT_TIMEOUT_MS = 15000;
 const POLL_INTERVAL_MS = 25;
@@ -17,7 +19,7 @@ let pending = null;
 
 /**
  * Loads and starts the wasm program once; see wsnats.d.ts.
- * @param {{wasmURL?: string|URL, execURL?: string|URL, timeout?: number,
+ * @param {{agents?: boolean, wasmURL?: string|URL, execURL?: string|URL, timeout?: number,
  *          args?: string[], env?: Record<string,string>}} [opts]
  * @returns {Promise<any>}
  */
@@ -37,7 +39,8 @@ async function start(opts) {
   if (globalThis.wsnats !== undefined) {
     return globalThis.wsnats; // already running (loaded by other means)
   }
-  const wasmURL = new URL(opts.wasmURL ?? "./wsnats.wasm", import.meta.url);
+  const defaultWasm = opts.agents ? "./wsnats-agents.wasm" : "./wsnats.wasm";
+  const wasmURL = new URL(opts.wasmURL ?? defaultWasm, import.meta.url);
   const execURL = new URL(opts.execURL ?? "./wasm_exec.js", import.meta.url);
   const timeout = opts.timeout ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeout;

@@ -124,8 +124,15 @@ func copyFile(t *testing.T, src, dst string) {
 	}
 }
 
-// prepareWebDir copies web/ into a temporary directory and puts a freshly
-// built wsnats.wasm and Go's wasm_exec.js next to it, so the test never
+// wasmModules are the two modules make build makes: the client alone, and
+// the client with agents (which the demo page loads).
+var wasmModules = []struct{ name, tags string }{
+	{"wsnats.wasm", "wsnats_noagents"},
+	{"wsnats-agents.wasm", ""},
+}
+
+// prepareWebDir copies web/ into a temporary directory and puts freshly
+// built wasm modules and Go's wasm_exec.js next to it, so the test never
 // depends on (or changes) the build output in the work tree.
 func prepareWebDir(t *testing.T, root string) string {
 	t.Helper()
@@ -142,7 +149,7 @@ func prepareWebDir(t *testing.T, root string) string {
 		if d.IsDir() {
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
 		}
-		if rel == "wsnats.wasm" || rel == "wasm_exec.js" {
+		if strings.HasSuffix(rel, ".wasm") || rel == "wasm_exec.js" {
 			return nil // build output; made fresh below
 		}
 		copyFile(t, p, filepath.Join(dst, rel))
@@ -152,13 +159,16 @@ func prepareWebDir(t *testing.T, root string) string {
 		t.Fatalf("copying web/: %v", err)
 	}
 
-	wasm := filepath.Join(dst, "wsnats.wasm")
 	if prebuilt := os.Getenv("WSNATS_E2E_WASM"); prebuilt != "" {
-		t.Logf("using prebuilt wasm %s (WSNATS_E2E_WASM)", prebuilt)
-		copyFile(t, prebuilt, wasm)
+		t.Logf("using prebuilt wasm %s (WSNATS_E2E_WASM) as both modules", prebuilt)
+		for _, m := range wasmModules {
+			copyFile(t, prebuilt, filepath.Join(dst, m.name))
+		}
 	} else {
-		goCmd(t, root, []string{"GOOS=js", "GOARCH=wasm"},
-			"build", "-trimpath", "-ldflags=-s -w", "-o", wasm, "./cmd/wsnats-wasm")
+		for _, m := range wasmModules {
+			goCmd(t, root, []string{"GOOS=js", "GOARCH=wasm"}, "build", "-trimpath", "-ldflags=-s -w",
+				"-tags="+m.tags, "-o", filepath.Join(dst, m.name), "./cmd/wsnats-wasm")
+		}
 	}
 	goroot := goCmd(t, root, nil, "env", "GOROOT")
 	copyFile(t, filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"), filepath.Join(dst, "wasm_exec.js"))

@@ -144,7 +144,7 @@ func checkWebDir(dir string) error {
 	if err != nil || !st.IsDir() {
 		return fmt.Errorf("web directory %q not found (run from the repository root, or pass -web)", dir)
 	}
-	for _, name := range []string{"wsnats.wasm", "wasm_exec.js", "index.html", "wsnats.js"} {
+	for _, name := range []string{"wsnats.wasm", "wsnats-agents.wasm", "wasm_exec.js", "index.html", "wsnats.js"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("%s is missing: run \"make build\" first", filepath.Join(dir, name))
 		}

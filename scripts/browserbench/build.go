@@ -26,8 +26,10 @@ var pageFS embed.FS
 // assets describes the directory the page is served from.
 type assets struct {
 	webDir        string
-	wasmRaw       int // wsnats.wasm as shipped (-s -w)
+	wasmRaw       int // wsnats.wasm as shipped (-s -w, client only)
 	wasmGzip      int // gzip -9
+	agentsRaw     int // wsnats-agents.wasm as shipped (client and agents)
+	agentsGzip    int
 	execRaw       int // wasm_exec.js
 	execGzip      int
 	natsWSVersion string
@@ -53,8 +55,11 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 
 	wasmEnv := []string{"GOOS=js", "GOARCH=wasm"}
 	shipped := filepath.Join(tmp, "wsnats-shipped.wasm")
+	shippedAgents := filepath.Join(tmp, "wsnats-agents-shipped.wasm")
+	// wsnats.wasm is the client alone, as make build builds it.
+	const clientTags = "-tags=wsnats_noagents"
 	var wg sync.WaitGroup
-	errs := make([]error, 6)
+	errs := make([]error, 7)
 	step := func(i int, f func() error) {
 		wg.Add(1)
 		go func() {
@@ -64,7 +69,12 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 	}
 	// The module as a page ships it: measured for size, served when not profiling.
 	step(0, func() error {
-		_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", shipped, "./cmd/wsnats-wasm")
+		_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", "-ldflags=-s -w", clientTags, "-o", shipped, "./cmd/wsnats-wasm")
+		return err
+	})
+	// The module with agents: measured for size only.
+	step(6, func() error {
+		_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", shippedAgents, "./cmd/wsnats-wasm")
 		return err
 	})
 	// With -profile, serve modules that keep their symbols (function names).
@@ -72,7 +82,7 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 	if len(cfg.profile) > 0 {
 		ldflags = "-ldflags="
 		step(1, func() error {
-			_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", ldflags, "-o", filepath.Join(web, "wsnats.wasm"), "./cmd/wsnats-wasm")
+			_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", ldflags, clientTags, "-o", filepath.Join(web, "wsnats.wasm"), "./cmd/wsnats-wasm")
 			return err
 		})
 	}
@@ -89,7 +99,7 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 	// The same module with its symbols, to attribute its code to packages.
 	symbols := filepath.Join(tmp, "wsnats-symbols.wasm")
 	step(5, func() error {
-		_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", "-o", symbols, "./cmd/wsnats-wasm")
+		_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", clientTags, "-o", symbols, "./cmd/wsnats-wasm")
 		return err
 	})
 	npmDir := filepath.Join(tmp, "npm")
@@ -134,6 +144,9 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 		a.breakdown = renderBreakdown(pkgs, code, data, 20)
 	}
 	if a.wasmRaw, a.wasmGzip, err = sizes(shipped); err != nil {
+		return nil, err
+	}
+	if a.agentsRaw, a.agentsGzip, err = sizes(shippedAgents); err != nil {
 		return nil, err
 	}
 	if a.execRaw, a.execGzip, err = sizes(filepath.Join(web, "wasm_exec.js")); err != nil {

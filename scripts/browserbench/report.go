@@ -181,6 +181,8 @@ func renderReport(res results, a *assets, env pageEnv, cfg config, took time.Dur
 	sizeRow("module size, gzip -9", a.wasmGzip, a.natsWSGzip, "")
 	w("\n")
 	w("Ratios: above 1× means wsnats is better than nats.ws (for latency: nats.ws latency ÷ wsnats latency). ")
+	w("The sizes are of wsnats.wasm, the client alone; wsnats-agents.wasm, the client with wsnats.supervisor, is %s raw, %s gzip -9. ",
+		bytesStr(a.agentsRaw), bytesStr(a.agentsGzip))
 	w("wsnats also needs Go's wasm_exec.js (%s, %s gzip) and the loader wsnats.js.\n\n", bytesStr(a.execRaw), bytesStr(a.execGzip))
 
 	// Targets of issue 3.
