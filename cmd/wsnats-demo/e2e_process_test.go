@@ -165,10 +165,15 @@ func prepareWebDir(t *testing.T, root string) string {
 			copyFile(t, prebuilt, filepath.Join(dst, m.name))
 		}
 	} else {
+		// As make build does: build, then pack the data segments.
+		pack := []string{"run", "./scripts/wasmpack"}
 		for _, m := range wasmModules {
+			out := filepath.Join(dst, m.name)
 			goCmd(t, root, []string{"GOOS=js", "GOARCH=wasm"}, "build", "-trimpath", "-ldflags=-s -w",
-				"-tags="+m.tags, "-o", filepath.Join(dst, m.name), "./cmd/wsnats-wasm")
+				"-tags="+m.tags, "-o", out, "./cmd/wsnats-wasm")
+			pack = append(pack, out)
 		}
+		goCmd(t, root, nil, pack...)
 	}
 	goroot := goCmd(t, root, nil, "env", "GOROOT")
 	copyFile(t, filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"), filepath.Join(dst, "wasm_exec.js"))

@@ -108,6 +108,10 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	// As make build does, the shipped modules get their data segments packed.
+	if _, err := output(ctx, root, nil, "go", "run", "./scripts/wasmpack", shipped, shippedAgents); err != nil {
+		return nil, err
+	}
 	if len(cfg.profile) == 0 {
 		if err := copyFile(shipped, filepath.Join(web, "wsnats.wasm")); err != nil {
 			return nil, err

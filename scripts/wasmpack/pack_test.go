@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// module assembles a wasm module from sections (id, body).
+func module(sections ...[]byte) []byte {
+	m := []byte("\x00asm\x01\x00\x00\x00")
+	for _, s := range sections {
+		m = append(m, s[0])
+		m = binary.AppendUvarint(m, uint64(len(s)-1))
+		m = append(m, s[1:]...)
+	}
+	return m
+}
+
+// section is a section id followed by its body.
+func section(id byte, body []byte) []byte { return append([]byte{id}, body...) }
+
+func dataSection(segs ...segment) []byte { return section(sectionData, writeSegments(segs)) }
+
+func TestPackMergesSmallGapsOnly(t *testing.T) {
+	custom := section(0, []byte("\x04nameanything"))
+	in := module(custom, dataSection(
+		segment{offset: 100, data: []byte("ef")}, // out of order on purpose
+		segment{offset: 0, data: []byte("ab")},
+		segment{offset: 4, data: []byte("cd")},
+		segment{offset: 300, data: []byte("gh")},
+		segment{offset: 1 << 20, data: []byte("far")},
+	))
+	out, st, err := pack(in, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.segmentsBefore != 5 || st.segmentsAfter != 3 {
+		t.Fatalf("segments %d -> %d, want 5 -> 3", st.segmentsBefore, st.segmentsAfter)
+	}
+	if !bytes.HasPrefix(out, module(custom)) {
+		t.Fatal("the sections before the data section changed")
+	}
+	wantMem, _ := memoryImage(in)
+	gotMem, err := memoryImage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gotMem, wantMem) {
+		t.Fatal("the memory image changed")
+	}
+	segs, err := readSegments(sectionBody(out, sectionData))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(segs[0].data) != "ab\x00\x00cd"+string(make([]byte, 94))+"ef" {
+		t.Fatalf("first merged segment is %q", segs[0].data)
+	}
+}
+
+func TestPackRefusesWhatItCannotKeep(t *testing.T) {
+	passive := section(sectionData, []byte{1, 1, 2, 'h', 'i'}) // one passive segment
+	for name, tc := range map[string]struct {
+		in   []byte
+		want error
+	}{
+		"not wasm":        {[]byte("\x7fELF\x01\x00\x00\x00"), errNotWasm},
+		"short":           {[]byte("\x00as"), errNotWasm},
+		"truncated":       {module(dataSection(segment{0, []byte("abc")}))[:14], errTruncated},
+		"passive segment": {module(passive), errUnsupported},
+		"data count":      {module(section(sectionDataCount, []byte{0}), dataSection()), errUnsupported},
+		"overlap": {module(dataSection(segment{0, []byte("abcd")}, segment{2, []byte("xy")})),
+			errUnsupported},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, _, err := pack(tc.in, 64); !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestSLEBRoundTrip(t *testing.T) {
+	for _, v := range []int64{0, 1, 63, 64, -1, -64, -65, 1<<31 - 1, 1 << 31, 1<<32 - 1, -1 << 31} {
+		b := appendSLEB(nil, v)
+		got, n := readSLEB(b)
+		if got != v || n != len(b) {
+			t.Fatalf("%d: encoded % x, decoded %d (%d bytes)", v, b, got, n)
+		}
+	}
+	if _, n := readSLEB([]byte{0x80, 0x80}); n > 0 {
+		t.Fatal("an unterminated number decoded")
+	}
+}
+
+// TestPackRealModule packs the client module as make build builds it: the
+// memory image and every other section stay the same, and gzip shrinks.
+func TestPackRealModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the wasm module")
+	}
+	file := filepath.Join(t.TempDir(), "wsnats.wasm")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-tags=wsnats_noagents", "-o", file, "./cmd/wsnats-wasm")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the module: %v\n%s", err, out)
+	}
+	in, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, st, err := pack(in, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.segmentsAfter >= st.segmentsBefore/100 {
+		t.Fatalf("segments %d -> %d: expected far fewer", st.segmentsBefore, st.segmentsAfter)
+	}
+	wantMem, _ := memoryImage(in)
+	gotMem, err := memoryImage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gotMem, wantMem) {
+		t.Fatal("the memory image changed")
+	}
+	if a, b := withoutData(t, in), withoutData(t, out); !bytes.Equal(a, b) {
+		t.Fatal("a section other than data changed")
+	}
+	before, after := gzipSize(in), gzipSize(out)
+	t.Logf("%d data segments -> %d; gzip -9 %d -> %d bytes", st.segmentsBefore, st.segmentsAfter, before, after)
+	if after >= before {
+		t.Fatalf("gzip size grew: %d -> %d", before, after)
+	}
+}
+
+// sectionBody returns the body of the first section with the id.
+func sectionBody(m []byte, id byte) []byte {
+	rest := m[8:]
+	for len(rest) > 0 {
+		size, n := binary.Uvarint(rest[1:])
+		if rest[0] == id {
+			return rest[1+n : 1+n+int(size)]
+		}
+		rest = rest[1+n+int(size):]
+	}
+	return nil
+}
+
+// withoutData returns the module's sections other than data, in order.
+func withoutData(t *testing.T, m []byte) []byte {
+	var out []byte
+	rest := m[8:]
+	for len(rest) > 0 {
+		size, n := binary.Uvarint(rest[1:])
+		whole := rest[:1+n+int(size)]
+		if rest[0] != sectionData {
+			out = append(out, whole...)
+		}
+		rest = rest[len(whole):]
+	}
+	return out
+}
+
+func gzipSize(b []byte) int {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	_, _ = w.Write(b)
+	_ = w.Close()
+	return buf.Len()
+}
