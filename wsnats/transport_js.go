@@ -16,8 +16,51 @@ var (
 	jsOnce       sync.Once
 	jsWebSocket  safejs.Value
 	jsUint8Array safejs.Value
+	jsReceiver   safejs.Value // makes a socket's receive queue (receiverJS)
 	jsErr        error
 )
+
+// maxTake bounds the bytes one take hands to Go (whole frames; at least one).
+const maxTake = 1 << 20
+
+// receiverJS makes the receive side of one socket in plain JS: onmessage
+// only queues the frame, and a MessageChannel task calls notify (Go) once
+// for the frames that arrived meanwhile. Calling into Go costs far more
+// than queueing in JS, and the server sends browsers frames of at most
+// 4 KiB, so a busy stream would otherwise call into Go for every 4 KiB.
+// The reader goroutine collects the frames with take(max): one
+// Uint8Array of whole frames (concatenated), null when nothing is queued,
+// or a string when the socket got something it cannot use.
+const receiverJS = `
+const ch = new MessageChannel();
+let queue = [], size = 0, problem = null, pending = false;
+ch.port1.onmessage = () => { pending = false; notify(); };
+const signal = () => { if (!pending) { pending = true; ch.port2.postMessage(0); } };
+ws.onmessage = (ev) => {
+  if (problem !== null) return;
+  if (!(ev.data instanceof ArrayBuffer)) { problem = "received a non-binary WebSocket message"; signal(); return; }
+  if (ev.data.byteLength === 0) return;
+  queue.push(new Uint8Array(ev.data));
+  size += ev.data.byteLength;
+  signal();
+};
+return {
+  take(max) {
+    if (queue.length === 0) return problem;
+    let n = 1, total = queue[0].length;
+    while (n < queue.length && total + queue[n].length <= max) total += queue[n++].length;
+    let out = queue[0];
+    if (n > 1) {
+      out = new Uint8Array(total);
+      for (let i = 0, off = 0; i < n; off += queue[i].length, i++) out.set(queue[i], off);
+    }
+    queue = n === queue.length ? [] : queue.slice(n);
+    size -= total;
+    return out;
+  },
+  close() { ws.onmessage = null; ch.port1.onmessage = null; ch.port1.close(); queue = []; },
+};
+`
 
 func jsGlobals() error {
 	jsOnce.Do(func() {
@@ -29,6 +72,18 @@ func jsGlobals() error {
 		}
 		if jsUint8Array, err = g.Get("Uint8Array"); err != nil || jsUint8Array.IsUndefined() {
 			jsErr = errors.New("this JavaScript environment has no Uint8Array")
+			return
+		}
+		if mc, err := g.Get("MessageChannel"); err != nil || mc.IsUndefined() {
+			jsErr = errors.New("this JavaScript environment has no MessageChannel")
+			return
+		}
+		fn, err := g.Get("Function")
+		if err == nil {
+			jsReceiver, err = fn.New("ws", "notify", receiverJS)
+		}
+		if err != nil {
+			jsErr = fmt.Errorf("failed to compile the receive queue: %w", err)
 		}
 	})
 	return jsErr
@@ -56,19 +111,19 @@ func dialTransport(ctx context.Context, u *serverURL, o *Options) (transport, er
 // upgradeIfTLS has nothing to do in the browser: wss:// is TLS already.
 func (c *Conn) upgradeIfTLS(context.Context, *link) error { return nil }
 
-// browserSocket is a transport over the browser's WebSocket. Its event
-// callbacks only copy bytes into Go and signal; the reader goroutine does
-// the rest, so no callback ever blocks the page.
+// browserSocket is a transport over the browser's WebSocket. Received
+// frames wait in a JS queue (receiverJS) and its notify callback only
+// signals; the reader goroutine copies them into Go, so no callback ever
+// blocks the page.
 type browserSocket struct {
 	ws      safejs.Value
+	recv    safejs.Value // the receive queue: take(max), close()
 	funcs   []safejs.Func
 	sendBuf safejs.Value // reused Uint8Array for outgoing bytes
 	sendCap int
+	readBuf []byte // what next returned last; reused
 
 	mu       sync.Mutex
-	chunks   [][]byte
-	free     [][]byte // recycled chunk buffers
-	last     []byte   // the chunk handed out by the previous next call
 	opened   bool
 	closed   bool
 	closeErr error
@@ -87,11 +142,19 @@ func openBrowserSocket(ctx context.Context, u *serverURL) (*browserSocket, error
 		return nil, fmt.Errorf("failed to create WebSocket for %s: %w", target, err)
 	}
 	b := &browserSocket{ws: ws, signal: make(chan struct{}, 1), open: make(chan struct{})}
+	notify, err := safejs.FuncOf(guardCallback(func([]safejs.Value) { b.wake() }))
+	if err == nil {
+		b.funcs = append(b.funcs, notify)
+		b.recv, err = jsReceiver.Invoke(ws, notify.Value())
+	}
+	if err != nil {
+		b.close()
+		return nil, fmt.Errorf("failed to create WebSocket for %s: %w", target, err)
+	}
 	handlers := map[string]func(args []safejs.Value){
-		"onopen":    b.onOpen,
-		"onmessage": b.onMessage,
-		"onclose":   b.onClose,
-		"onerror":   func([]safejs.Value) {},
+		"onopen":  b.onOpen,
+		"onclose": b.onClose,
+		"onerror": func([]safejs.Value) {},
 	}
 	for name, h := range handlers {
 		fn, err := safejs.FuncOf(guardCallback(h))
@@ -151,48 +214,6 @@ func (b *browserSocket) onOpen([]safejs.Value) {
 	}
 }
 
-func (b *browserSocket) onMessage(args []safejs.Value) {
-	if len(args) == 0 {
-		return
-	}
-	data, err := args[0].Get("data")
-	if err != nil {
-		return
-	}
-	arr, err := jsUint8Array.New(data)
-	if err != nil {
-		b.fail(fmt.Errorf("received a non-binary WebSocket message: %w", err))
-		return
-	}
-	n, err := arr.Length()
-	if err != nil || n == 0 {
-		return
-	}
-	b.mu.Lock()
-	buf := b.take(n)
-	b.mu.Unlock()
-	if _, err := safejs.CopyBytesToGo(buf, arr); err != nil {
-		b.fail(fmt.Errorf("failed to copy a WebSocket message: %w", err))
-		return
-	}
-	b.mu.Lock()
-	b.chunks = append(b.chunks, buf)
-	b.mu.Unlock()
-	b.wake()
-}
-
-// take returns a buffer of length n, recycled when one is big enough. b.mu is held.
-func (b *browserSocket) take(n int) []byte {
-	for i := len(b.free) - 1; i >= 0; i-- {
-		if cap(b.free[i]) >= n {
-			buf := b.free[i][:n]
-			b.free = append(b.free[:i], b.free[i+1:]...)
-			return buf
-		}
-	}
-	return make([]byte, n, max(n, 4096))
-}
-
 func (b *browserSocket) onClose(args []safejs.Value) {
 	err := errors.New("WebSocket closed")
 	if len(args) > 0 {
@@ -224,31 +245,53 @@ func (b *browserSocket) fail(err error) {
 	b.wake()
 }
 
+// next returns the frames queued in JS (whole frames, concatenated), or
+// waits for notify. Frames that arrived before a close are returned before
+// its error.
 func (b *browserSocket) next() ([]byte, error) {
 	for {
+		data, err := b.take()
+		if err != nil || data != nil {
+			return data, err
+		}
 		b.mu.Lock()
-		if b.last != nil {
-			if len(b.free) < 8 {
-				b.free = append(b.free, b.last)
-			}
-			b.last = nil
-		}
-		if len(b.chunks) > 0 {
-			c := b.chunks[0]
-			b.chunks[0] = nil
-			b.chunks = b.chunks[1:]
-			b.last = c
-			b.mu.Unlock()
-			return c, nil
-		}
-		if b.closed {
-			err := b.closeErr
-			b.mu.Unlock()
-			return nil, err
-		}
+		closed, cerr := b.closed, b.closeErr
 		b.mu.Unlock()
+		if closed {
+			return nil, cerr
+		}
 		<-b.signal
 	}
+}
+
+// take copies what the JS queue holds into readBuf: nil when it is empty.
+func (b *browserSocket) take() ([]byte, error) {
+	if b.recv.IsUndefined() {
+		return nil, nil
+	}
+	v, err := b.recv.Call("take", maxTake)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read the WebSocket's queue: %w", err)
+	}
+	if v.IsNull() || v.IsUndefined() {
+		return nil, nil
+	}
+	if v.Type() == safejs.TypeString {
+		problem, _ := v.String()
+		return nil, errors.New(problem)
+	}
+	n, err := v.Length()
+	if err != nil {
+		return nil, fmt.Errorf("failed to read the WebSocket's queue: %w", err)
+	}
+	if cap(b.readBuf) < n {
+		b.readBuf = make([]byte, max(n, 4096))
+	}
+	buf := b.readBuf[:n]
+	if _, err := safejs.CopyBytesToGo(buf, v); err != nil {
+		return nil, fmt.Errorf("failed to copy a WebSocket message: %w", err)
+	}
+	return buf, nil
 }
 
 func (b *browserSocket) write(p []byte) error {
@@ -282,8 +325,11 @@ func (b *browserSocket) close() error {
 	}
 	b.released = true
 	b.mu.Unlock()
-	for _, name := range []string{"onopen", "onmessage", "onclose", "onerror"} {
+	for _, name := range []string{"onopen", "onclose", "onerror"} {
 		_ = b.ws.Set(name, safejs.Null())
+	}
+	if !b.recv.IsUndefined() {
+		_, _ = b.recv.Call("close")
 	}
 	_, err := b.ws.Call("close", 1000)
 	for _, f := range b.funcs {
