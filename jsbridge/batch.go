@@ -3,7 +3,6 @@ package jsbridge
 import (
 	"encoding/binary"
 	"fmt"
-	"slices"
 	"strconv"
 
 	"github.com/wasm-nats/wasm-nats/wsnats"
@@ -106,7 +105,7 @@ func appendHeaderBlock(b []byte, m *wsnats.Msg) []byte {
 	for k := range m.Header {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	sortKeys(keys)
 	for _, k := range keys {
 		for _, v := range m.Header[k] {
 			b = append(b, k...)
@@ -131,4 +130,15 @@ func (in interner) get(b []byte) string {
 		in[s] = s
 	}
 	return s
+}
+
+// sortKeys sorts header keys. Headers have a handful of keys, and an
+// insertion sort keeps the generic sort (about 20 KB of wasm) out of the
+// module.
+func sortKeys(keys []string) {
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
 }

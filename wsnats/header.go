@@ -3,7 +3,6 @@ package wsnats
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -109,7 +108,7 @@ func appendHeader(b []byte, h Header) []byte {
 	for k := range h {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	sortKeys(keys)
 	for _, k := range keys {
 		for _, v := range h[k] {
 			b = append(b, k...)
@@ -185,4 +184,15 @@ func canonicalKey(k string) string {
 		upper = c == '-'
 	}
 	return k
+}
+
+// sortKeys sorts header keys. Headers have a handful of keys, and an
+// insertion sort keeps the generic sort (about 20 KB of wasm) out of the
+// module.
+func sortKeys(keys []string) {
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
 }
