@@ -102,6 +102,9 @@ func userKeyPair(seed []byte) (*nkeySeed, error) {
 		return nil, fmt.Errorf("%w: the nkey seed is empty", ErrBadCredentials)
 	}
 	kp, err := decodeNkeySeed(seed)
+	if errors.Is(err, ErrBadCredentials) {
+		return nil, err // the platform cannot use the key (see nkey_ed25519_js.go)
+	}
 	if err != nil {
 		// The reasons name the problem, never the seed.
 		return nil, fmt.Errorf("%w: not a valid nkey seed: %v", ErrBadCredentials, err)

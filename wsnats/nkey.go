@@ -1,7 +1,6 @@
 package wsnats
 
 import (
-	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
 )
@@ -17,10 +16,15 @@ import (
 //     the letter of its key type ("SU..." for a user), the 32-byte ed25519
 //     seed and the checksum: 36 bytes, 58 characters.
 //
-// This file decodes seeds, encodes and checks public keys and signs, with
-// crypto/ed25519 and a base32 and CRC-16 of its own: the nkeys module
-// would bring regexp, nacl/box and curve25519 into the wasm module, and
-// encoding/base32 another 10 KB, for what a client needs of them.
+// This file decodes seeds and encodes and checks public keys, with a
+// base32 and CRC-16 of its own: the nkeys module would bring regexp,
+// nacl/box and curve25519 into the wasm module, and encoding/base32
+// another 10 KB, for what a client needs of them. The ed25519 work (the
+// public key of a seed, signing) depends on the platform: crypto/ed25519
+// natively (nkey_ed25519.go); in js/wasm, WebCrypto signs
+// (nkey_ed25519_js.go) and the public key is computed in Go
+// (nkey_ed25519_pub.go), which keeps ~75 KB (gzip) of crypto out of the
+// module.
 
 // Prefix bytes of the key types: letter index in the base32 alphabet << 3.
 const (
@@ -33,9 +37,16 @@ const (
 	nkeyPrefixCurve    byte = 23 << 3 // 'X' (x25519 keys, not ed25519)
 )
 
+// Sizes of ed25519 keys, as crypto/ed25519 has them (SeedSize and
+// PublicKeySize), without importing it here.
 const (
-	nkeyPublicLen = 1 + ed25519.PublicKeySize + 2 // prefix, key, crc
-	nkeySeedLen   = 2 + ed25519.SeedSize + 2      // prefixes, seed, crc
+	ed25519SeedLen   = 32
+	ed25519PublicLen = 32
+)
+
+const (
+	nkeyPublicLen = 1 + ed25519PublicLen + 2 // prefix, key, crc
+	nkeySeedLen   = 2 + ed25519SeedLen + 2   // prefixes, seed, crc
 )
 
 // nkeyAlphabet is the standard base32 alphabet (RFC 4648).
@@ -153,16 +164,18 @@ func isPublicNkeyPrefix(p byte) bool {
 }
 
 // nkeySeed is a decoded ed25519 seed: the key type's prefix byte (for
-// instance nkeyPrefixUser), the private key and the public key's text.
+// instance nkeyPrefixUser), the private key in its platform's form and the
+// public key's text.
 type nkeySeed struct {
 	prefix byte
-	priv   ed25519.PrivateKey
+	priv   nkeyPrivateKey
 	pub    string
 }
 
-// sign signs data with the private key: it is a SignatureCB.
+// sign signs data with the private key and returns the raw 64-byte
+// ed25519 signature: it is a SignatureCB.
 func (k *nkeySeed) sign(data []byte) ([]byte, error) {
-	return ed25519.Sign(k.priv, data), nil
+	return k.priv.sign(data)
 }
 
 // decodeNkeySeed decodes the text of an ed25519 seed of any public key type
@@ -186,8 +199,10 @@ func decodeNkeySeed(text []byte) (*nkeySeed, error) {
 	case prefix == nkeyPrefixCurve:
 		return nil, errNkeyCurve
 	}
-	priv := ed25519.NewKeyFromSeed(raw[2 : 2+ed25519.SeedSize])
-	pub := priv.Public().(ed25519.PublicKey)
+	priv, pub, err := newNkeyPrivateKey(raw[2 : 2+ed25519SeedLen])
+	if err != nil {
+		return nil, err
+	}
 	return &nkeySeed{prefix: prefix, priv: priv, pub: nkeyEncode([]byte{prefix}, pub)}, nil
 }
 
@@ -195,7 +210,7 @@ func decodeNkeySeed(text []byte) (*nkeySeed, error) {
 // cleared) of the points of small order of edwards25519, including the
 // non-canonical y = p and y = p+1: public keys no one can hold the private
 // key of. nkeys rejects them as public keys; so do we.
-var smallOrderY = [...][ed25519.PublicKeySize]byte{
+var smallOrderY = [...][ed25519PublicLen]byte{
 	{},  // y = 0: order 4
 	{1}, // y = 1: the identity
 	// y = ±sqrt(-x²) with x² = (1 - sqrt(1+d))/d: order 8.
@@ -209,8 +224,8 @@ var smallOrderY = [...][ed25519.PublicKeySize]byte{
 }
 
 // pMinus returns p - k (p = 2^255 - 19) little endian, for small k.
-func pMinus(k int) [ed25519.PublicKeySize]byte {
-	var b [ed25519.PublicKeySize]byte
+func pMinus(k int) [ed25519PublicLen]byte {
+	var b [ed25519PublicLen]byte
 	for i := range b {
 		b[i] = 0xff
 	}
@@ -237,5 +252,5 @@ func isPublicNkey(text string, prefix byte) bool {
 	if err != nil || raw[0] != prefix {
 		return false
 	}
-	return prefix == nkeyPrefixCurve || !isSmallOrder(raw[1:1+ed25519.PublicKeySize])
+	return prefix == nkeyPrefixCurve || !isSmallOrder(raw[1:1+ed25519PublicLen])
 }

@@ -1,0 +1,25 @@
+//go:build !js
+
+package wsnats
+
+import "crypto/ed25519"
+
+// Natively, the ed25519 work of nkeys is crypto/ed25519's.
+
+// nkeyPrivateKey is the private key of a decoded seed.
+type nkeyPrivateKey struct {
+	key ed25519.PrivateKey
+}
+
+// newNkeyPrivateKey derives the private key and the raw 32-byte public key
+// of a 32-byte ed25519 seed. It copies what it keeps of seed, which the
+// caller clears.
+func newNkeyPrivateKey(seed []byte) (nkeyPrivateKey, []byte, error) {
+	key := ed25519.NewKeyFromSeed(seed)
+	return nkeyPrivateKey{key: key}, key.Public().(ed25519.PublicKey), nil
+}
+
+// sign returns the ed25519 signature of data.
+func (k nkeyPrivateKey) sign(data []byte) ([]byte, error) {
+	return ed25519.Sign(k.key, data), nil
+}
