@@ -15,6 +15,10 @@ import (
 //go:embed bridge.js
 var bridgeJS string
 
+// bridgeReturnJS ends the bridge's source, after bridge_agents.js in the
+// module with agents: it returns the API that becomes globalThis.wsnats.
+const bridgeReturnJS = "\nreturn Object.freeze({ version, agents, connect, supervisor });\n"
+
 // Version is reported as wsnats.version.
 var Version = wsnats.Version
 
@@ -47,7 +51,7 @@ func Register() error {
 	if err != nil {
 		return fmt.Errorf("failed to register wsnats: %w", err)
 	}
-	factory, err := fnCtor.New("api", "version", bridgeJS)
+	factory, err := fnCtor.New("api", "version", bridgeJS+agentsJS+bridgeReturnJS)
 	if err != nil {
 		return fmt.Errorf("failed to compile the JS bridge: %w", err)
 	}

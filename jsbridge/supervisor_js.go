@@ -14,6 +14,7 @@ package jsbridge
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"sync"
 	"time"
@@ -45,6 +46,11 @@ type bsup struct {
 	nextObs   int
 	stopping  bool
 }
+
+// agentsJS is the JS half of wsnats.supervisor, put into bridge.js.
+//
+//go:embed bridge_agents.js
+var agentsJS string
 
 // addSupervisorAPI adds the functions behind wsnats.supervisor to the API
 // bridge.js calls.
