@@ -1,7 +1,6 @@
 package wsnats
 
 import (
-	"encoding/base64"
 	"fmt"
 )
 
@@ -47,7 +46,7 @@ func (c *Conn) addAuth(ci *connectInfo, u *serverURL, info *ServerInfo) error {
 		if err != nil {
 			return fmt.Errorf("failed to sign the server nonce: %w", err)
 		}
-		ci.Sig = base64.RawURLEncoding.EncodeToString(sig)
+		ci.Sig = rawURLBase64(sig)
 	}
 	return nil
 }

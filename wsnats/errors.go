@@ -101,7 +101,7 @@ func (e *ServerError) Unwrap() error { return e.kind }
 
 // newServerError classifies the text of an -ERR.
 func newServerError(text string) *ServerError {
-	lower := strings.ToLower(text)
+	lower := asciiLower(text)
 	var kind error
 	switch {
 	case strings.HasPrefix(lower, "authorization violation"), strings.HasPrefix(lower, "user authentication revoked"):
@@ -139,7 +139,7 @@ func newServerError(text string) *ServerError {
 func (e *ServerError) parseViolation() {
 	rest := e.Text
 	if i := strings.IndexByte(rest, '"'); i >= 0 {
-		head := strings.ToLower(rest[:i])
+		head := asciiLower(rest[:i])
 		switch {
 		case strings.Contains(head, "subscription"):
 			e.op = "subscription"
@@ -155,20 +155,6 @@ func (e *ServerError) parseViolation() {
 		sid, _ := unquotePrefix(rest[i+len("(sid "):])
 		e.sid, _ = strconv.ParseUint(sid, 10, 64)
 	}
-}
-
-// unquotePrefix returns the Go-quoted string at the start of s and what
-// follows it; ("", s) when s does not start with one.
-func unquotePrefix(s string) (string, string) {
-	q, err := strconv.QuotedPrefix(s)
-	if err != nil {
-		return "", s
-	}
-	v, err := strconv.Unquote(q)
-	if err != nil {
-		return "", s
-	}
-	return v, s[len(q):]
 }
 
 // fatal reports whether the server closes the connection after this error.

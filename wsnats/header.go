@@ -31,7 +31,7 @@ func (h Header) key(key string) (string, bool) {
 		return ck, true
 	}
 	for k := range h {
-		if strings.EqualFold(k, key) {
+		if asciiEqualFold(k, key) {
 			return k, true
 		}
 	}

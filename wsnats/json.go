@@ -209,14 +209,82 @@ func (r *jsonReader) int(set func(int64)) error {
 	}
 	n, err := strconv.ParseInt(string(num), 10, 64)
 	if err != nil {
-		f, ferr := strconv.ParseFloat(string(num), 64)
-		if ferr != nil {
+		var ok bool
+		if n, ok = jsonFloatToInt(num); !ok {
 			return errBadJSON
 		}
-		n = int64(f)
 	}
 	set(n)
 	return nil
+}
+
+// jsonFloatToInt is the integer part of a JSON number written with a
+// fraction or an exponent ("1e6", "1048576.0"), as strconv.ParseFloat and
+// a conversion to int64 give it for the values INFO carries. ParseFloat
+// itself would add its tables and code (about 6 KB gzip) to the wasm
+// module. ok is false for what is not a number or too big for an int64.
+func jsonFloatToInt(num []byte) (n int64, ok bool) {
+	i := 0
+	neg := false
+	if i < len(num) && (num[i] == '-' || num[i] == '+') {
+		neg = num[i] == '-'
+		i++
+	}
+	var f float64
+	digits, exp := 0, 0
+	for ; i < len(num) && isDecimal(num[i]); i++ {
+		f = f*10 + float64(num[i]-'0')
+		digits++
+	}
+	if i < len(num) && num[i] == '.' {
+		for i++; i < len(num) && isDecimal(num[i]); i++ {
+			f = f*10 + float64(num[i]-'0')
+			digits++
+			exp--
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	if i < len(num) && (num[i] == 'e' || num[i] == 'E') {
+		i++
+		eneg := false
+		if i < len(num) && (num[i] == '-' || num[i] == '+') {
+			eneg = num[i] == '-'
+			i++
+		}
+		e, start := 0, i
+		for ; i < len(num) && isDecimal(num[i]); i++ {
+			if e < 1000 {
+				e = e*10 + int(num[i]-'0')
+			}
+		}
+		if i == start {
+			return 0, false
+		}
+		if eneg {
+			e = -e
+		}
+		exp += e
+	}
+	if i != len(num) {
+		return 0, false
+	}
+	for ; exp > 0; exp-- {
+		if f *= 10; f >= 1<<63 {
+			return 0, false
+		}
+	}
+	for ; exp < 0; exp++ {
+		f /= 10
+	}
+	if f >= 1<<63 {
+		return 0, false
+	}
+	if neg {
+		f = -f
+	}
+	return int64(f), true
 }
 
 func (r *jsonReader) literal(word string) bool {

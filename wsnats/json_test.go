@@ -3,6 +3,7 @@ package wsnats
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,4 +50,21 @@ func TestAppendConnectIsValidJSON(t *testing.T) {
 	var fields map[string]any
 	require.NoError(t, json.Unmarshal(b[len("CONNECT "):], &fields))
 	require.NotContains(t, fields, "jwt", "empty optional fields are left out")
+}
+
+// TestJSONFloatToInt checks the float fallback of INFO's integers against
+// strconv.ParseFloat followed by a conversion.
+func TestJSONFloatToInt(t *testing.T) {
+	for _, s := range []string{"1e6", "1E6", "1e+6", "1048576.0", "1048576.9", "-3.5", "+2", "0.0", "12.5e1",
+		"125e-1", "1.0e18", "9.2e18", "0.000001e6", "7", "-0", "3.", "1e-400"} {
+		want, err := strconv.ParseFloat(s, 64)
+		require.NoError(t, err, s)
+		got, ok := jsonFloatToInt([]byte(s))
+		require.True(t, ok, s)
+		require.Equal(t, int64(want), got, s)
+	}
+	for _, s := range []string{"", "-", ".", "e5", "1e", "1e+", "1.2.3", "1x", "9.3e18", "1e400", "--1"} {
+		_, ok := jsonFloatToInt([]byte(s))
+		require.False(t, ok, "%q", s)
+	}
 }

@@ -78,7 +78,7 @@ func newServerPool(rawURL string, servers []string, randomize bool) (*serverPool
 
 func (p *serverPool) find(host string) *server {
 	for _, s := range p.list {
-		if strings.EqualFold(s.url.Host, host) {
+		if asciiEqualFold(s.url.Host, host) {
 			return s
 		}
 	}

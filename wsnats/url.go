@@ -65,7 +65,7 @@ func parseURL(raw string) (*serverURL, error) {
 		return nil, errURLScheme
 	}
 	rest, _, _ = strings.Cut(rest, "#")
-	u := &serverURL{Scheme: strings.ToLower(scheme)}
+	u := &serverURL{Scheme: asciiLower(scheme)}
 	rest, u.RawQuery, _ = strings.Cut(rest, "?")
 	if !strings.HasPrefix(rest, "//") {
 		return nil, errURLNoHost
