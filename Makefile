@@ -19,13 +19,10 @@ UNIT_PKGS = $$($(GO) list ./... | grep -v '/cmd/wsnats-demo$$')
 all: build
 
 ## build: compile the wasm modules, web/wsnats.wasm (the client) and
-## web/wsnats-agents.wasm (the client and wsnats.supervisor), pack their data
-## segments (scripts/wasmpack: smaller gzip), and copy Go's wasm_exec.js next
-## to them
+## web/wsnats-agents.wasm (the client and wsnats.supervisor), with
+## scripts/build-wasm.sh, and copy Go's wasm_exec.js next to them
 build:
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -tags wsnats_noagents -o $(WASM) ./cmd/wsnats-wasm
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WASM_AGENTS) ./cmd/wsnats-wasm
-	$(GO) run ./scripts/wasmpack $(WASM) $(WASM_AGENTS)
+	GO=$(GO) scripts/build-wasm.sh web
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(WASM_EXEC)
 
 ## demo: build, then serve the demo page with an embedded nats-server

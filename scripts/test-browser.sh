@@ -13,9 +13,7 @@ TIMEOUT=${TEST_TIMEOUT:-10m}
 scripts/install-chromium.sh
 
 echo "== build the wasm modules (client, and client with agents)"
-GOOS=js GOARCH=wasm "$GO" build -trimpath -ldflags='-s -w' -tags wsnats_noagents -o web/wsnats.wasm ./cmd/wsnats-wasm
-GOOS=js GOARCH=wasm "$GO" build -trimpath -ldflags='-s -w' -o web/wsnats-agents.wasm ./cmd/wsnats-wasm
-"$GO" run ./scripts/wasmpack web/wsnats.wasm web/wsnats-agents.wasm
+GO="$GO" scripts/build-wasm.sh web
 cp "$("$GO" env GOROOT)/lib/wasm/wasm_exec.js" web/wasm_exec.js
 
 echo "== end-to-end tests of the demo page"

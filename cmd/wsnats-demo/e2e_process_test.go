@@ -126,10 +126,7 @@ func copyFile(t *testing.T, src, dst string) {
 
 // wasmModules are the two modules make build makes: the client alone, and
 // the client with agents (which the demo page loads).
-var wasmModules = []struct{ name, tags string }{
-	{"wsnats.wasm", "wsnats_noagents"},
-	{"wsnats-agents.wasm", ""},
-}
+var wasmModules = []string{"wsnats.wasm", "wsnats-agents.wasm"}
 
 // prepareWebDir copies web/ into a temporary directory and puts freshly
 // built wasm modules and Go's wasm_exec.js next to it, so the test never
@@ -162,18 +159,15 @@ func prepareWebDir(t *testing.T, root string) string {
 	if prebuilt := os.Getenv("WSNATS_E2E_WASM"); prebuilt != "" {
 		t.Logf("using prebuilt wasm %s (WSNATS_E2E_WASM) as both modules", prebuilt)
 		for _, m := range wasmModules {
-			copyFile(t, prebuilt, filepath.Join(dst, m.name))
+			copyFile(t, prebuilt, filepath.Join(dst, m))
 		}
 	} else {
-		// As make build does: build, then pack the data segments.
-		pack := []string{"run", "./scripts/wasmpack"}
-		for _, m := range wasmModules {
-			out := filepath.Join(dst, m.name)
-			goCmd(t, root, []string{"GOOS=js", "GOARCH=wasm"}, "build", "-trimpath", "-ldflags=-s -w",
-				"-tags="+m.tags, "-o", out, "./cmd/wsnats-wasm")
-			pack = append(pack, out)
+		// As make build builds them.
+		cmd := exec.Command("bash", "scripts/build-wasm.sh", dst)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("scripts/build-wasm.sh: %v\n%s", err, out)
 		}
-		goCmd(t, root, nil, pack...)
 	}
 	goroot := goCmd(t, root, nil, "env", "GOROOT")
 	copyFile(t, filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"), filepath.Join(dst, "wasm_exec.js"))

@@ -54,12 +54,16 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 	a := &assets{webDir: web, goVersion: goVersion}
 
 	wasmEnv := []string{"GOOS=js", "GOARCH=wasm"}
-	shipped := filepath.Join(tmp, "wsnats-shipped.wasm")
-	shippedAgents := filepath.Join(tmp, "wsnats-agents-shipped.wasm")
-	// wsnats.wasm is the client alone, as make build builds it.
+	// The modules as a page ships them, built by the script make build
+	// uses: measured for size, and wsnats.wasm is served when not profiling.
+	shippedDir := filepath.Join(tmp, "shipped")
+	shipped := filepath.Join(shippedDir, "wsnats.wasm")
+	shippedAgents := filepath.Join(shippedDir, "wsnats-agents.wasm")
+	// The other builds of wsnats.wasm use the script's tags and gcflags.
 	const clientTags = "-tags=wsnats_noagents"
+	const clientGCFlags = "-gcflags=github.com/wasm-nats/wasm-nats/wsnats=-l"
 	var wg sync.WaitGroup
-	errs := make([]error, 7)
+	errs := make([]error, 6)
 	step := func(i int, f func() error) {
 		wg.Add(1)
 		go func() {
@@ -67,14 +71,8 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 			errs[i] = f()
 		}()
 	}
-	// The module as a page ships it: measured for size, served when not profiling.
 	step(0, func() error {
-		_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", "-ldflags=-s -w", clientTags, "-o", shipped, "./cmd/wsnats-wasm")
-		return err
-	})
-	// The module with agents: measured for size only.
-	step(6, func() error {
-		_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", shippedAgents, "./cmd/wsnats-wasm")
+		_, err := output(ctx, root, nil, "bash", "scripts/build-wasm.sh", shippedDir)
 		return err
 	})
 	// With -profile, serve modules that keep their symbols (function names).
@@ -82,7 +80,7 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 	if len(cfg.profile) > 0 {
 		ldflags = "-ldflags="
 		step(1, func() error {
-			_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", ldflags, clientTags, "-o", filepath.Join(web, "wsnats.wasm"), "./cmd/wsnats-wasm")
+			_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", ldflags, clientTags, clientGCFlags, "-o", filepath.Join(web, "wsnats.wasm"), "./cmd/wsnats-wasm")
 			return err
 		})
 	}
@@ -99,17 +97,13 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 	// The same module with its symbols, to attribute its code to packages.
 	symbols := filepath.Join(tmp, "wsnats-symbols.wasm")
 	step(5, func() error {
-		_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", clientTags, "-o", symbols, "./cmd/wsnats-wasm")
+		_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", clientTags, clientGCFlags, "-o", symbols, "./cmd/wsnats-wasm")
 		return err
 	})
 	npmDir := filepath.Join(tmp, "npm")
 	step(3, func() error { return installNatsWS(ctx, npmDir, cfg.natsWS) })
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	// As make build does, the shipped modules get their data segments packed.
-	if _, err := output(ctx, root, nil, "go", "run", "./scripts/wasmpack", shipped, shippedAgents); err != nil {
 		return nil, err
 	}
 	if len(cfg.profile) == 0 {
