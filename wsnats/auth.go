@@ -25,7 +25,7 @@ func (c *Conn) addAuth(ci *connectInfo, u *serverURL, info *ServerInfo) error {
 	if o.TokenHandler != nil {
 		ci.Token = o.TokenHandler()
 	}
-	if o.UserJWT != nil && o.Nkey != "" {
+	if o.UserJWT != nil && (o.Nkey != "" || o.nkeyFn != nil) {
 		return fmt.Errorf("%w: both Nkey and UserJWT are set: use one", ErrBadCredentials)
 	}
 	if o.UserJWT != nil {
@@ -37,6 +37,14 @@ func (c *Conn) addAuth(ci *connectInfo, u *serverURL, info *ServerInfo) error {
 	}
 	if o.Nkey != "" {
 		ci.Nkey = o.Nkey
+	} else if o.nkeyFn != nil {
+		// The public key of a seed, derived in the browser on first use
+		// (see NkeyFromSeed); this goroutine may wait for it.
+		pub, err := o.nkeyFn()
+		if err != nil {
+			return fmt.Errorf("failed to get the public nkey: %w", err)
+		}
+		ci.Nkey = pub
 	}
 	if o.SignatureCB != nil && (ci.JWT != "" || ci.Nkey != "") {
 		if info.Nonce == "" {

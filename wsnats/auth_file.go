@@ -43,7 +43,7 @@ func UserCredentialsFile(path string) Option {
 			}
 			return sign(nonce)
 		}
-		o.Nkey = ""
+		o.Nkey, o.nkeyFn = "", nil
 		return nil
 	}
 }

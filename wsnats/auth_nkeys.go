@@ -24,20 +24,29 @@ func Nkey(pubKey string, sign func(nonce []byte) ([]byte, error)) Option {
 		if !isPublicNkey(pubKey, nkeyPrefixUser) {
 			return fmt.Errorf("%w: Nkey needs a public user nkey (56 characters starting with U)", ErrBadCredentials)
 		}
-		o.Nkey, o.SignatureCB, o.UserJWT = pubKey, sign, nil
+		o.Nkey, o.nkeyFn, o.SignatureCB, o.UserJWT = pubKey, nil, sign, nil
 		return nil
 	}
 }
 
 // NkeyFromSeed authenticates with the user nkey of seed (the text that
 // starts with "SU"). The key is decoded once; the seed slice is not kept.
+// Natively it sets Options.Nkey to the public key. In a browser the public
+// key is derived with WebCrypto, which cannot be waited for here (options
+// may be applied inside a JS callback): Options.Nkey stays empty and the
+// key is derived, once, when the first CONNECT is built.
 func NkeyFromSeed(seed []byte) Option {
 	return func(o *Options) error {
 		kp, err := userKeyPair(seed)
 		if err != nil {
 			return err
 		}
-		o.Nkey, o.SignatureCB, o.UserJWT = kp.pub, kp.sign, nil
+		if pub, ok := kp.knownPublicKey(); ok {
+			o.Nkey, o.nkeyFn = pub, nil
+		} else {
+			o.Nkey, o.nkeyFn = "", kp.publicKey
+		}
+		o.SignatureCB, o.UserJWT = kp.sign, nil
 		return nil
 	}
 }
@@ -51,7 +60,7 @@ func UserJWT(jwtCB func() (string, error), sigCB func(nonce []byte) ([]byte, err
 		if jwtCB == nil || sigCB == nil {
 			return fmt.Errorf("%w: UserJWT needs a JWT callback and a sign callback", ErrBadCredentials)
 		}
-		o.UserJWT, o.SignatureCB, o.Nkey = jwtCB, sigCB, ""
+		o.UserJWT, o.SignatureCB, o.Nkey, o.nkeyFn = jwtCB, sigCB, "", nil
 		return nil
 	}
 }
@@ -67,7 +76,8 @@ func UserJWTAndSeed(jwt, seed string) Option {
 			return err
 		}
 		o.UserJWT = func() (string, error) { return jwt, nil }
-		o.SignatureCB, o.Nkey = kp.sign, ""
+		// Only the signature is needed: the public key is never derived.
+		o.SignatureCB, o.Nkey, o.nkeyFn = kp.sign, "", nil
 		return nil
 	}
 }
@@ -90,7 +100,8 @@ func UserCredentials(contents []byte) Option {
 			return err
 		}
 		o.UserJWT = func() (string, error) { return jwt, nil }
-		o.SignatureCB, o.Nkey = kp.sign, ""
+		// Only the signature is needed: the public key is never derived.
+		o.SignatureCB, o.Nkey, o.nkeyFn = kp.sign, "", nil
 		return nil
 	}
 }

@@ -3,6 +3,7 @@ package wsnats
 import (
 	"encoding/binary"
 	"errors"
+	"sync"
 )
 
 // NKeys are ed25519 keys written as text: base32 (standard alphabet, no
@@ -21,10 +22,10 @@ import (
 // nacl/box and curve25519 into the wasm module, and encoding/base32
 // another 10 KB, for what a client needs of them. The ed25519 work (the
 // public key of a seed, signing) depends on the platform: crypto/ed25519
-// natively (nkey_ed25519.go); in js/wasm, WebCrypto signs
-// (nkey_ed25519_js.go) and the public key is computed in Go
-// (nkey_ed25519_pub.go), which keeps ~75 KB (gzip) of crypto out of the
-// module.
+// natively (nkey_ed25519.go); in js/wasm, WebCrypto (nkey_ed25519_js.go),
+// which keeps ~80 KB (gzip) of crypto out of the module. WebCrypto only
+// answers through promises, so there the public key is derived when it is
+// first needed, on the connect goroutine, not when the seed is decoded.
 
 // Prefix bytes of the key types: letter index in the base32 alphabet << 3.
 const (
@@ -164,12 +165,15 @@ func isPublicNkeyPrefix(p byte) bool {
 }
 
 // nkeySeed is a decoded ed25519 seed: the key type's prefix byte (for
-// instance nkeyPrefixUser), the private key in its platform's form and the
-// public key's text.
+// instance nkeyPrefixUser), the private key in its platform's form and,
+// once derived, the public key's text. Natively decodeNkeySeed derives the
+// public key; in the browser publicKey does, on its first call.
 type nkeySeed struct {
 	prefix byte
 	priv   nkeyPrivateKey
-	pub    string
+
+	mu  sync.Mutex // guards pub
+	pub string     // the public key's text; empty until derived
 }
 
 // sign signs data with the private key and returns the raw 64-byte
@@ -178,8 +182,35 @@ func (k *nkeySeed) sign(data []byte) ([]byte, error) {
 	return k.priv.sign(data)
 }
 
+// publicKey returns the text of the public key, derived once per decoded
+// seed. In the browser its first call waits for WebCrypto: make it from a
+// goroutine (the connect path), never from a JS callback. A failure is not
+// kept: the next call tries again.
+func (k *nkeySeed) publicKey() (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.pub == "" {
+		raw, err := k.priv.publicKey()
+		if err != nil {
+			return "", err
+		}
+		k.pub = nkeyEncode([]byte{k.prefix}, raw)
+	}
+	return k.pub, nil
+}
+
+// knownPublicKey returns the text of the public key if it is derived
+// already, without waiting for anything.
+func (k *nkeySeed) knownPublicKey() (string, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.pub, k.pub != ""
+}
+
 // decodeNkeySeed decodes the text of an ed25519 seed of any public key type
-// (user, account, operator, server, cluster) and derives its public key.
+// (user, account, operator, server, cluster). Natively it derives the
+// public key too (nkeyPublicKeyAtDecode); in the browser that waits for
+// publicKey, and decoding never blocks, so it may run in a JS callback.
 // Errors name the problem, never the seed.
 func decodeNkeySeed(text []byte) (*nkeySeed, error) {
 	raw, err := nkeyDecode(text, nkeySeedLen)
@@ -199,11 +230,17 @@ func decodeNkeySeed(text []byte) (*nkeySeed, error) {
 	case prefix == nkeyPrefixCurve:
 		return nil, errNkeyCurve
 	}
-	priv, pub, err := newNkeyPrivateKey(raw[2 : 2+ed25519SeedLen])
+	priv, err := newNkeyPrivateKey(raw[2 : 2+ed25519SeedLen])
 	if err != nil {
 		return nil, err
 	}
-	return &nkeySeed{prefix: prefix, priv: priv, pub: nkeyEncode([]byte{prefix}, pub)}, nil
+	k := &nkeySeed{prefix: prefix, priv: priv}
+	if nkeyPublicKeyAtDecode {
+		if _, err := k.publicKey(); err != nil {
+			return nil, err
+		}
+	}
+	return k, nil
 }
 
 // smallOrderY are the encodings (y coordinate, little endian, sign bit of x

@@ -13,15 +13,21 @@ import (
 
 // In the browser, nkeys sign with WebCrypto (crypto.subtle with the
 // "Ed25519" algorithm): crypto/ed25519 would add ~80 KB (gzip) of crypto
-// to the module. The public key of a seed is computed in Go
-// (ed25519PublicKey): WebCrypto only gives it through a promise, and seeds
-// are decoded when options are applied, which may be inside a JS callback
-// (jsbridge's connect), where no goroutine can wait for a promise.
+// to the module. WebCrypto also gives the public key of a seed, but only
+// through promises, and seeds are decoded when options are applied, which
+// may be inside a JS callback (jsbridge's connect), where no goroutine can
+// wait for a promise. So decoding only starts the import of the seed, and
+// the public key is derived later (nkeySeed.publicKey), when CONNECT is
+// built on the connect goroutine, where waiting is allowed.
+
+// nkeyPublicKeyAtDecode is false: decodeNkeySeed cannot wait for
+// WebCrypto, so the public key is derived on first use.
+const nkeyPublicKeyAtDecode = false
 
 // nkeyPrivateKey is the private key of a decoded seed: the promise of its
-// import into WebCrypto, a CryptoKey that can only sign and cannot be
-// exported. Awaiting it is only done when signing, on the connect
-// goroutine.
+// import into WebCrypto, a CryptoKey that can sign and be exported (its
+// JWK export holds the public key). Awaiting it is only done on the
+// connect goroutine: to sign, or to derive the public key.
 type nkeyPrivateKey struct {
 	imported safejs.Value
 }
@@ -87,44 +93,87 @@ func errNoEd25519(why string) error {
 	return fmt.Errorf("%w: failed to use NKey: this browser's WebCrypto has no Ed25519 (%s)", ErrBadCredentials, why)
 }
 
-// newNkeyPrivateKey returns the raw 32-byte public key of a 32-byte
-// ed25519 seed, computed in Go, and starts the import of the seed into
+// newNkeyPrivateKey starts the import of a 32-byte ed25519 seed into
 // WebCrypto without waiting for it: it never blocks, so it may run in a JS
 // callback. The copies of seed it makes are wiped; the caller clears seed.
-func newNkeyPrivateKey(seed []byte) (nkeyPrivateKey, []byte, error) {
+func newNkeyPrivateKey(seed []byte) (nkeyPrivateKey, error) {
 	w, err := webCrypto()
 	if err != nil {
-		return nkeyPrivateKey{}, nil, err
+		return nkeyPrivateKey{}, err
 	}
 	der := make([]byte, 0, len(pkcs8Ed25519Prefix)+len(seed))
 	der = append(append(der, pkcs8Ed25519Prefix[:]...), seed...)
 	defer clear(der)
 	jsDER, err := w.bytesToJS(der)
 	if err != nil {
-		return nkeyPrivateKey{}, nil, webCryptoFailed("failed to pass the seed", err)
+		return nkeyPrivateKey{}, webCryptoFailed("failed to pass the seed", err)
 	}
 	// importKey copies its key data before it returns the promise (as the
 	// WebCrypto specification has it): the JS copy can be wiped then.
 	defer func() { _, _ = jsDER.Call("fill", 0) }()
 	alg, err := ed25519Params()
 	if err != nil {
-		return nkeyPrivateKey{}, nil, webCryptoFailed("failed to build the algorithm", err)
+		return nkeyPrivateKey{}, webCryptoFailed("failed to build the algorithm", err)
 	}
 	usages, err := safejs.ValueOf([]any{"sign"})
 	if err != nil {
-		return nkeyPrivateKey{}, nil, webCryptoFailed("failed to build the key usages", err)
+		return nkeyPrivateKey{}, webCryptoFailed("failed to build the key usages", err)
 	}
-	p, err := w.subtle.Call("importKey", "pkcs8", jsDER, alg, false, usages)
+	// Extractable: publicKey reads the public key from the JWK export. The
+	// CryptoKey stays in Go's hands; the page never sees it.
+	p, err := w.subtle.Call("importKey", "pkcs8", jsDER, alg, true, usages)
 	if err != nil {
 		// Some browsers throw at once for an unknown algorithm.
-		return nkeyPrivateKey{}, nil, errNoEd25519(err.Error())
+		return nkeyPrivateKey{}, errNoEd25519(err.Error())
 	}
 	// Mark a rejection as handled, so the page logs no unhandled
-	// rejection before the first sign awaits it and reports it.
+	// rejection before the first use awaits it and reports it.
 	if _, err := p.Call("catch", w.noop); err != nil {
-		return nkeyPrivateKey{}, nil, webCryptoFailed("importKey returned no promise", err)
+		return nkeyPrivateKey{}, webCryptoFailed("importKey returned no promise", err)
 	}
-	return nkeyPrivateKey{imported: p}, ed25519PublicKey(seed), nil
+	return nkeyPrivateKey{imported: p}, nil
+}
+
+// publicKey returns the raw 32-byte public key: it awaits the import,
+// exports the key as a JWK and decodes its "x" member (RFC 8037). It
+// blocks the calling goroutine until the promises settle: call it from a
+// goroutine (the connect path), never from a JS callback.
+func (k nkeyPrivateKey) publicKey() ([]byte, error) {
+	w, err := webCrypto()
+	if err != nil {
+		return nil, err
+	}
+	key, err := webCryptoAwait(k.imported, "importKey")
+	if err != nil {
+		return nil, err
+	}
+	p, err := w.subtle.Call("exportKey", "jwk", key)
+	if err != nil {
+		return nil, webCryptoFailed("crypto.subtle.exportKey threw", err)
+	}
+	jwk, err := webCryptoAwait(p, "exportKey")
+	if err != nil {
+		return nil, err
+	}
+	if jwk.Type() != safejs.TypeObject || jwk.IsNull() {
+		return nil, webCryptoFailed("exportKey gave no JWK", nil)
+	}
+	// The JWK holds the seed too, as "d": drop it at once. A JS string
+	// cannot be wiped; this only leaves it sooner to the collector.
+	_ = jwk.Delete("d")
+	x, err := jwk.Get("x")
+	if err != nil || x.Type() != safejs.TypeString {
+		return nil, webCryptoFailed("the exported JWK has no x", err)
+	}
+	text, err := x.String()
+	if err != nil {
+		return nil, webCryptoFailed("failed to read the exported public key", err)
+	}
+	pub, ok := rawURLBase64Decode(text)
+	if !ok || len(pub) != ed25519PublicLen {
+		return nil, webCryptoFailed(fmt.Sprintf("the exported public key is not %d bytes of base64url", ed25519PublicLen), nil)
+	}
+	return pub, nil
 }
 
 // sign returns the ed25519 signature of data, made by WebCrypto. It blocks

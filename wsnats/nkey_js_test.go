@@ -16,8 +16,8 @@ import (
 )
 
 // These tests run inside headless Chromium (scripts/wasm-test.sh): nkeys
-// sign there with WebCrypto, and their public keys are computed in Go
-// (nkey_ed25519_pub.go). The servers come from `natsrun -auth`.
+// sign there with WebCrypto, which also gives their public keys, on first
+// use (nkeySeed.publicKey). The servers come from `natsrun -auth`.
 
 // authEnvVar returns the variable natsrun -auth set, or fails the test.
 func authEnvVar(t *testing.T, name string) string {
@@ -27,14 +27,6 @@ func authEnvVar(t *testing.T, name string) string {
 		t.Fatalf("%s is not set: run the browser tests through scripts/wasm-test.sh (natsrun -auth)", name)
 	}
 	return v
-}
-
-// mustHex decodes a hex test vector.
-func mustHex(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	require.NoError(t, err)
-	return b
 }
 
 // jsBytes returns a Uint8Array holding a copy of b.
@@ -68,8 +60,17 @@ func TestNkeyWebCryptoVectors(t *testing.T) {
 		k, err := decodeNkeySeed([]byte(v.seed))
 		require.NoError(t, err)
 		require.Equal(t, nkeyPrefixUser, k.prefix)
-		require.Equal(t, v.pub, k.pub)
-		require.True(t, isPublicNkey(k.pub, nkeyPrefixUser))
+		_, known := k.knownPublicKey()
+		require.False(t, known, "the public key is derived at decode")
+		pub, err := k.publicKey()
+		require.NoError(t, err)
+		require.Equal(t, v.pub, pub)
+		require.True(t, isPublicNkey(pub, nkeyPrefixUser))
+		// Derived once: it is known now, and asked again is the same.
+		known2, ok := k.knownPublicKey()
+		require.True(t, ok)
+		require.Equal(t, v.pub, known2)
+		require.Equal(t, v.pub, mustPublicKey(t, k))
 		sig, err := k.sign([]byte(nkeyVectorMessage))
 		require.NoError(t, err)
 		require.Equal(t, v.sig, hex.EncodeToString(sig))
@@ -83,39 +84,42 @@ func TestNkeyWebCryptoVectors(t *testing.T) {
 	}
 }
 
-// webCryptoCheck imports seed into WebCrypto on its own (extractable),
-// and returns its public key as WebCrypto exports it and whether
-// WebCrypto verifies sig of msg with it.
-func webCryptoCheck(t *testing.T, seed, msg, sig []byte) (pub []byte, ok bool) {
+// mustPublicKey returns k.publicKey(), or fails the test.
+func mustPublicKey(t *testing.T, k *nkeySeed) string {
 	t.Helper()
-	check := jsFunc(t, []string{"seed", "msg", "sig"}, `return (async () => {
-		const der = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06,
-			0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20, ...seed]);
+	pub, err := k.publicKey()
+	require.NoError(t, err)
+	return pub
+}
+
+// webCryptoVerify imports the raw 32-byte public key pub into WebCrypto
+// on its own and reports whether WebCrypto verifies sig of msg with it.
+func webCryptoVerify(t *testing.T, pub, msg, sig []byte) bool {
+	t.Helper()
+	verify := jsFunc(t, []string{"pub", "msg", "sig"}, `return (async () => {
 		const alg = { name: "Ed25519" };
-		const priv = await crypto.subtle.importKey("pkcs8", der, alg, true, ["sign"]);
-		const jwk = await crypto.subtle.exportKey("jwk", priv);
-		const pub = await crypto.subtle.importKey("jwk", { kty: "OKP", crv: "Ed25519", x: jwk.x }, alg, true, ["verify"]);
-		const raw = new Uint8Array(await crypto.subtle.exportKey("raw", pub));
-		const ok = await crypto.subtle.verify(alg, pub, sig, msg);
-		return { raw, ok };
+		const key = await crypto.subtle.importKey("raw", pub, alg, true, ["verify"]);
+		return await crypto.subtle.verify(alg, key, sig, msg);
 	})();`)
-	p, err := check.Invoke(jsBytes(t, seed), jsBytes(t, msg), jsBytes(t, sig))
+	p, err := verify.Invoke(jsBytes(t, pub), jsBytes(t, msg), jsBytes(t, sig))
 	require.NoError(t, err)
 	res, err := awaitPromise(p, 5*time.Second)
 	require.NoError(t, err)
-	raw, err := res.Get("raw")
+	ok, err := res.Bool()
 	require.NoError(t, err)
-	okv, err := res.Get("ok")
-	require.NoError(t, err)
-	ok, err = okv.Bool()
-	require.NoError(t, err)
-	return goBytes(t, raw), ok
+	return ok
 }
 
-// TestNkeyWebCryptoAgreesWithGo checks random seeds: the public key
-// computed in Go is the one WebCrypto derives, and WebCrypto verifies
-// our signatures with it, and refuses a changed one.
+// TestNkeyWebCryptoAgreesWithGo checks the public keys WebCrypto derives:
+// for the seeds nkeys made (nkeyVectors), they are nkeys' public keys; for
+// random seeds, WebCrypto verifies our signatures with the public key
+// publicKey returned, and refuses a changed signature or message.
 func TestNkeyWebCryptoAgreesWithGo(t *testing.T) {
+	for _, v := range nkeyVectors {
+		k, err := decodeNkeySeed([]byte(v.seed))
+		require.NoError(t, err)
+		require.Equal(t, v.pub, mustPublicKey(t, k))
+	}
 	rng := rand.New(rand.NewPCG(11, 12))
 	for i := range 40 {
 		seed := make([]byte, ed25519SeedLen)
@@ -130,13 +134,15 @@ func TestNkeyWebCryptoAgreesWithGo(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, sig, 64)
 
-		pub, ok := webCryptoCheck(t, seed, msg, sig)
-		require.Equal(t, pub, ed25519PublicKey(seed), "seed %d", i)
-		require.Equal(t, nkeyEncode([]byte{nkeyPrefixUser}, pub), k.pub)
-		require.True(t, ok, "WebCrypto refuses our signature %d", i)
+		pubText := mustPublicKey(t, k)
+		require.True(t, isPublicNkey(pubText, nkeyPrefixUser), "seed %d", i)
+		raw, err := nkeyDecode([]byte(pubText), nkeyPublicLen)
+		require.NoError(t, err)
+		pub := raw[1 : 1+ed25519PublicLen]
+		require.True(t, webCryptoVerify(t, pub, msg, sig), "WebCrypto refuses our signature %d", i)
+		require.False(t, webCryptoVerify(t, pub, append(msg, '!'), sig), "WebCrypto verifies a changed message %d", i)
 		sig[i%64] ^= 1
-		_, ok = webCryptoCheck(t, seed, msg, sig)
-		require.False(t, ok, "WebCrypto verifies a changed signature %d", i)
+		require.False(t, webCryptoVerify(t, pub, msg, sig), "WebCrypto verifies a changed signature %d", i)
 	}
 }
 
@@ -148,16 +154,22 @@ func nkeySeedPrefix(prefix byte) []byte {
 
 // TestNkeyFromSeedInJSCallback applies NkeyFromSeed inside a JS callback,
 // as jsbridge's connect does: it must not wait for a promise there, which
-// could never settle while the callback holds the page. The key it
-// imported then signs from a goroutine.
+// could never settle while the callback holds the page. The public key is
+// derived and the key signs later, from a goroutine: the options connect
+// to the server that knows the seed (natsrun -auth).
 func TestNkeyFromSeedInJSCallback(t *testing.T) {
+	usersURL := authEnvVar(t, "NATS_WS_USERS_URL")
+	seed := authEnvVar(t, "NATS_AUTH_NKEY_SEED")
 	v := nkeyVectors[0]
-	var o Options
-	var optErr error
+	var vo Options
+	o := GetDefaultOptions()
+	o.URL, o.Timeout, o.AllowReconnect = usersURL, 5*time.Second, false
+	var vErr, optErr error
 	called := false
 	fn, err := safejs.FuncOf(func(safejs.Value, []safejs.Value) any {
 		called = true
-		optErr = NkeyFromSeed([]byte(v.seed))(&o)
+		vErr = NkeyFromSeed([]byte(v.seed))(&vo)
+		optErr = NkeyFromSeed([]byte(seed))(&o)
 		return nil
 	})
 	require.NoError(t, err)
@@ -166,12 +178,22 @@ func TestNkeyFromSeedInJSCallback(t *testing.T) {
 	_, err = jsFunc(t, []string{"f"}, "f();").Invoke(fn.Value())
 	require.NoError(t, err)
 	require.True(t, called)
+	require.NoError(t, vErr)
 	require.NoError(t, optErr)
 	require.Less(t, time.Since(start), time.Second, "NkeyFromSeed waited in a JS callback")
-	require.Equal(t, v.pub, o.Nkey)
-	sig, err := o.SignatureCB([]byte(nkeyVectorMessage))
+	require.Empty(t, vo.Nkey)
+	require.NotNil(t, vo.nkeyFn)
+	pub, err := vo.nkeyFn()
+	require.NoError(t, err)
+	require.Equal(t, v.pub, pub)
+	sig, err := vo.SignatureCB([]byte(nkeyVectorMessage))
 	require.NoError(t, err)
 	require.Equal(t, v.sig, hex.EncodeToString(sig))
+
+	nc, err := o.Connect()
+	require.NoError(t, err)
+	defer nc.Close()
+	nkeyRoundTrip(t, nc)
 }
 
 // TestNkeyWebCryptoErrors checks what a browser without Ed25519 (or a
@@ -196,14 +218,39 @@ func TestNkeyWebCryptoErrors(t *testing.T) {
 	require.ErrorIs(t, err, ErrBadCredentials)
 	require.Contains(t, err.Error(), "failed to use NKey: this browser's WebCrypto has no Ed25519 (NotSupportedError")
 	require.NotContains(t, err.Error(), nkeyVectors[0].rawSeed)
+	// Deriving the public key fails alike, and so does CONNECT, which
+	// derives it; the failure is not kept as a key.
+	ks := &nkeySeed{prefix: nkeyPrefixUser, priv: k}
+	for range 2 {
+		_, err = ks.publicKey()
+		require.ErrorIs(t, err, ErrBadCredentials)
+		require.Contains(t, err.Error(), "failed to use NKey: this browser's WebCrypto has no Ed25519 (NotSupportedError")
+		_, known := ks.knownPublicKey()
+		require.False(t, known)
+	}
+	_, err = connectAuth(Options{nkeyFn: ks.publicKey, SignatureCB: ks.sign}, "nonce")
+	require.ErrorIs(t, err, ErrBadCredentials)
+	require.Contains(t, err.Error(), "failed to get the public nkey: wsnats: invalid credentials: failed to use NKey: this browser's WebCrypto has no Ed25519 (NotSupportedError")
+
+	// A key that cannot be exported signs, but gives no public key.
+	p, err = w.subtle.Call("importKey", "pkcs8", der, ed25519Alg(t), false, usages)
+	require.NoError(t, err)
+	k = nkeyPrivateKey{imported: p}
+	_, err = k.sign([]byte("nonce"))
+	require.NoError(t, err)
+	_, err = k.publicKey()
+	require.ErrorIs(t, err, ErrBadCredentials)
+	require.Contains(t, err.Error(), "failed to use NKey: WebCrypto: crypto.subtle.exportKey failed: InvalidAccessError")
+	require.NotContains(t, err.Error(), nkeyVectors[0].rawSeed)
 
 	// Another rejection (bad key data) is reported as such.
-	ed, err := ed25519Params()
-	require.NoError(t, err)
-	p, err = w.subtle.Call("importKey", "pkcs8", jsBytes(t, []byte{1, 2, 3}), ed, false, usages)
+	p, err = w.subtle.Call("importKey", "pkcs8", jsBytes(t, []byte{1, 2, 3}), ed25519Alg(t), true, usages)
 	require.NoError(t, err)
 	_, _ = p.Call("catch", w.noop)
 	_, err = nkeyPrivateKey{imported: p}.sign([]byte("nonce"))
+	require.ErrorIs(t, err, ErrBadCredentials)
+	require.Contains(t, err.Error(), "failed to use NKey: WebCrypto: crypto.subtle.importKey failed: DataError")
+	_, err = nkeyPrivateKey{imported: p}.publicKey()
 	require.ErrorIs(t, err, ErrBadCredentials)
 	require.Contains(t, err.Error(), "failed to use NKey: WebCrypto: crypto.subtle.importKey failed: DataError")
 
@@ -211,6 +258,14 @@ func TestNkeyWebCryptoErrors(t *testing.T) {
 	err = errNoEd25519("crypto.subtle is missing")
 	require.ErrorIs(t, err, ErrBadCredentials)
 	require.Equal(t, "wsnats: invalid credentials: failed to use NKey: this browser's WebCrypto has no Ed25519 (crypto.subtle is missing)", err.Error())
+}
+
+// ed25519Alg returns the WebCrypto algorithm {name: "Ed25519"}.
+func ed25519Alg(t *testing.T) safejs.Value {
+	t.Helper()
+	alg, err := ed25519Params()
+	require.NoError(t, err)
+	return alg
 }
 
 // TestNkeyAwaitPromise checks the await helper: a value, a rejection and a
@@ -281,7 +336,7 @@ func TestAuthNkeyBrowser(t *testing.T) {
 	t.Run("Nkey with the seed's signer", func(t *testing.T) {
 		k, err := userKeyPair([]byte(seed))
 		require.NoError(t, err)
-		nc := connect(t, usersURL, opts(Nkey(k.pub, k.sign))...)
+		nc := connect(t, usersURL, opts(Nkey(mustPublicKey(t, k), k.sign))...)
 		nkeyRoundTrip(t, nc)
 	})
 	t.Run("unknown nkey", func(t *testing.T) {

@@ -5,7 +5,6 @@ package wsnats
 import (
 	"bytes"
 	"crypto/ed25519"
-	"crypto/sha512"
 	"encoding/base32"
 	"encoding/binary"
 	"encoding/hex"
@@ -96,10 +95,9 @@ func TestNkeySeedsAgainstNkeys(t *testing.T) {
 			require.Equal(t, theirs, ours)
 			pubRaw, err := nkeys.Decode(nkeys.PrefixByte(typ.prefix), []byte(want))
 			require.NoError(t, err)
-			// The public key the browser build computes in Go.
-			_, rawSeed, err := nkeys.DecodeSeed(seed)
-			require.NoError(t, err)
-			require.Equal(t, pubRaw, ed25519PublicKey(rawSeed), typ.name)
+			// The public key as CONNECT gets it (derived at decode here).
+			require.Equal(t, want, must(k.publicKey()), typ.name)
+			require.Equal(t, pubRaw, must(k.priv.publicKey()), typ.name)
 			require.True(t, ed25519.Verify(ed25519.PublicKey(pubRaw), msg, theirs))
 			pk, err := nkeys.FromPublicKey(k.pub)
 			require.NoError(t, err)
@@ -157,121 +155,6 @@ func TestNkeyVectors(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, v.pub, k.pub)
 		require.Equal(t, v.sig, hex.EncodeToString(must(k.sign([]byte(nkeyVectorMessage)))))
-	}
-}
-
-// TestEd25519PublicKeyAgainstCryptoEd25519 holds the public key the
-// browser build computes in Go (nkey_ed25519_pub.go) against
-// crypto/ed25519, for random seeds and extreme ones.
-func TestEd25519PublicKeyAgainstCryptoEd25519(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	seeds := [][]byte{make([]byte, 32), bytes.Repeat([]byte{0xff}, 32), bytes.Repeat([]byte{0x80}, 32)}
-	n := 5000
-	if testing.Short() {
-		n = 500
-	}
-	for range n {
-		s := make([]byte, 32)
-		for j := range s {
-			s[j] = byte(rng.IntN(256))
-		}
-		seeds = append(seeds, s)
-	}
-	require.Equal(t, ed25519.SeedSize, ed25519SeedLen)
-	require.Equal(t, ed25519.PublicKeySize, ed25519PublicLen)
-	for _, s := range seeds {
-		want := ed25519.NewKeyFromSeed(s).Public().(ed25519.PublicKey)
-		require.Equal(t, []byte(want), ed25519PublicKey(s), "seed %x", s)
-	}
-}
-
-// TestSHA512AgainstCryptoSHA512 holds our SHA-512 against crypto/sha512,
-// for every length around the block boundaries.
-func TestSHA512AgainstCryptoSHA512(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 8))
-	for n := range 400 {
-		msg := make([]byte, n)
-		for j := range msg {
-			msg[j] = byte(rng.IntN(256))
-		}
-		require.Equal(t, sha512.Sum512(msg), sha512Sum(msg), "length %d", n)
-	}
-	// FIPS 180-4 example "abc".
-	sum := sha512Sum([]byte("abc"))
-	require.Equal(t, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"+
-		"2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f", hex.EncodeToString(sum[:]))
-}
-
-// TestEd25519FieldAndCurve checks the constants derived from their
-// definitions and the field arithmetic against math/big.
-func TestEd25519FieldAndCurve(t *testing.T) {
-	p := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 255), big.NewInt(19))
-	toBig := func(b [32]byte) *big.Int {
-		be := make([]byte, 32)
-		for i := range b {
-			be[31-i] = b[i]
-		}
-		return new(big.Int).SetBytes(be)
-	}
-	c := edCurve()
-	// B encodes as y = 4/5 with an even x: 0x58 and 31 bytes of 0x66.
-	require.Equal(t, append([]byte{0x58}, bytes.Repeat([]byte{0x66}, 31)...), c.b.encode())
-	// B is on the curve: -x² + y² = 1 + d·x²·y².
-	x2, y2 := feMul(c.b.x, c.b.x), feMul(c.b.y, c.b.y)
-	d := feMul(c.d2, feInvert(feFromUint(2)))
-	require.True(t, feEqual(feSub(y2, x2), feAdd(feFromUint(1), feMul(d, feMul(x2, y2)))))
-	// d = -121665/121666, as TestNkeySmallOrder computes it.
-	wantD := new(big.Int).Mul(big.NewInt(-121665), new(big.Int).ModInverse(big.NewInt(121666), p))
-	require.Equal(t, wantD.Mod(wantD, p).String(), toBig(feToBytes(d)).String())
-
-	// Values from p to 2^255 - 1 encode reduced.
-	pm1 := new(big.Int).Sub(p, big.NewInt(1)).String()
-	for k, want := range map[uint64]string{19: pm1, 18: "0", 17: "1", 0: "18"} {
-		top := fe{feMask - k, feMask, feMask, feMask, feMask} // 2^255 - 1 - k
-		require.Equal(t, want, toBig(feToBytes(top)).String())
-	}
-	// Random products, sums and differences, including values near p.
-	rng := rand.New(rand.NewPCG(9, 10))
-	randFe := func() (fe, *big.Int) {
-		var a fe
-		for i := range a {
-			switch rng.IntN(4) {
-			case 0:
-				a[i] = feMask // near 2^255: above p when all limbs are
-			case 1:
-				a[i] = 0
-			default:
-				a[i] = rng.Uint64() & feMask
-			}
-		}
-		v := new(big.Int)
-		for i := 4; i >= 0; i-- {
-			v.Lsh(v, 51).Add(v, new(big.Int).SetUint64(a[i]))
-		}
-		return a, v
-	}
-	for range 20000 {
-		a, av := randFe()
-		b, bv := randFe()
-		for _, c := range []struct {
-			got  fe
-			want *big.Int
-		}{
-			{feMul(a, b), new(big.Int).Mul(av, bv)},
-			{feAdd(a, b), new(big.Int).Add(av, bv)},
-			{feSub(a, b), new(big.Int).Sub(av, bv)},
-			{feMul(feSub(a, b), feAdd(a, b)), new(big.Int).Mul(new(big.Int).Sub(av, bv), new(big.Int).Add(av, bv))},
-		} {
-			require.Equal(t, c.want.Mod(c.want, p).String(), toBig(feToBytes(c.got)).String(), "a=%v b=%v", a, b)
-		}
-	}
-	one := feFromUint(1)
-	for range 200 {
-		a, av := randFe()
-		if av.Mod(av, p).Sign() == 0 {
-			continue
-		}
-		require.True(t, feEqual(one, feMul(a, feInvert(a))))
 	}
 }
 

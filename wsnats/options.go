@@ -121,6 +121,12 @@ type Options struct {
 	SignatureCB func(nonce []byte) ([]byte, error)
 	// UserJWT returns the user JWT for each (re)connect.
 	UserJWT func() (string, error)
+	// nkeyFn returns the public NKey when Nkey is empty: NkeyFromSeed sets
+	// it in the browser, where the public key of a seed can only be
+	// derived by waiting for WebCrypto, which CONNECT (on the connect
+	// goroutine) may do and applying options (maybe in a JS callback) may
+	// not. The options that set or clear Nkey set or clear it too.
+	nkeyFn func() (string, error)
 	// TLSConfig configures TLS for tls:// and wss:// natively (it is a
 	// *crypto/tls.Config there); the browser uses its own TLS, so in js/wasm
 	// the type is empty and setting it is an error.

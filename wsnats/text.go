@@ -173,3 +173,45 @@ func rawURLBase64(b []byte) string {
 	}
 	return string(out)
 }
+
+// rawURLBase64Decode decodes s, URL-safe base64 without padding: the form
+// of the members of a JWK (RFC 7515, 7517). It takes what
+// base64.RawURLEncoding.Strict() takes, except line breaks (which
+// encoding/base64 skips): every character must be of the alphabet, a
+// last group of one character is refused, and the unused low bits of the
+// last character must be zero. ok is false for anything else.
+func rawURLBase64Decode(s string) (b []byte, ok bool) {
+	if len(s)%4 == 1 {
+		return nil, false
+	}
+	out := make([]byte, 0, len(s)*3/4)
+	var acc uint
+	bits := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		var v byte
+		switch {
+		case 'A' <= c && c <= 'Z':
+			v = c - 'A'
+		case 'a' <= c && c <= 'z':
+			v = c - 'a' + 26
+		case '0' <= c && c <= '9':
+			v = c - '0' + 52
+		case c == '-':
+			v = 62
+		case c == '_':
+			v = 63
+		default:
+			return nil, false
+		}
+		acc, bits = acc<<6|uint(v), bits+6
+		if bits >= 8 {
+			bits -= 8
+			out = append(out, byte(acc>>bits))
+		}
+	}
+	if acc&(1<<bits-1) != 0 {
+		return nil, false
+	}
+	return out, true
+}

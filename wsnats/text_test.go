@@ -2,6 +2,7 @@ package wsnats
 
 import (
 	"encoding/base64"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,4 +64,51 @@ func TestRawURLBase64(t *testing.T) {
 	for n := range len(b) {
 		require.Equal(t, base64.RawURLEncoding.EncodeToString(b[:n]), rawURLBase64(b[:n]), "%d bytes", n)
 	}
+}
+
+// TestRawURLBase64Decode holds the decoder against encoding/base64: it
+// round-trips every length, and on mangled text it accepts exactly what
+// base64.RawURLEncoding.Strict() accepts (line breaks aside), with the
+// same bytes.
+func TestRawURLBase64Decode(t *testing.T) {
+	strict := base64.RawURLEncoding.Strict()
+	rng := rand.New(rand.NewPCG(13, 14))
+	for i := range 5000 {
+		n := i % 70
+		b := make([]byte, n)
+		for j := range b {
+			b[j] = byte(rng.IntN(256))
+		}
+		text := rawURLBase64(b)
+		got, ok := rawURLBase64Decode(text)
+		require.True(t, ok, "%q", text)
+		require.Equal(t, b, got)
+
+		m := []byte(text)
+		if len(m) > 0 {
+			const chars = "Aaz09-_+/=. \x00\xff"
+			m[rng.IntN(len(m))] = chars[rng.IntN(len(chars))]
+		}
+		if rng.IntN(4) == 0 {
+			m = m[:rng.IntN(len(m)+1)]
+		}
+		want, stdErr := strict.DecodeString(string(m))
+		got, ok = rawURLBase64Decode(string(m))
+		require.Equal(t, stdErr == nil, ok, "%q: %v", m, stdErr)
+		if ok {
+			require.Equal(t, want, got, "%q", m)
+		}
+	}
+	// Unused low bits that are not zero: "AB" is 0x00 and 4 bits of 0x1.
+	_, err := strict.DecodeString("AB")
+	require.Error(t, err)
+	_, ok := rawURLBase64Decode("AB")
+	require.False(t, ok)
+	for _, s := range []string{"A", "AAAAA", "AA==", "AA\nAA", "+/8", "AA AA"} {
+		_, ok := rawURLBase64Decode(s)
+		require.False(t, ok, "%q", s)
+	}
+	got, ok := rawURLBase64Decode("")
+	require.True(t, ok)
+	require.Empty(t, got)
 }
