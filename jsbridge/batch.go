@@ -101,12 +101,7 @@ func appendHeaderBlock(b []byte, m *wsnats.Msg) []byte {
 		}
 	}
 	b = append(b, "\r\n"...)
-	keys := make([]string, 0, len(m.Header))
-	for k := range m.Header {
-		keys = append(keys, k)
-	}
-	sortKeys(keys)
-	for _, k := range keys {
+	for _, k := range m.Header.Keys() {
 		for _, v := range m.Header[k] {
 			b = append(b, k...)
 			b = append(b, ": "...)
@@ -130,15 +125,4 @@ func (in interner) get(b []byte) string {
 		in[s] = s
 	}
 	return s
-}
-
-// sortKeys sorts header keys. Headers have a handful of keys, and an
-// insertion sort keeps the generic sort (about 20 KB of wasm) out of the
-// module.
-func sortKeys(keys []string) {
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
 }

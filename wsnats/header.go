@@ -104,12 +104,7 @@ func validateHeader(h Header) error {
 func appendHeader(b []byte, h Header) []byte {
 	b = append(b, hdrLine...)
 	b = append(b, "\r\n"...)
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sortKeys(keys)
-	for _, k := range keys {
+	for _, k := range h.Keys() {
 		for _, v := range h[k] {
 			b = append(b, k...)
 			b = append(b, ": "...)
@@ -186,13 +181,52 @@ func canonicalKey(k string) string {
 	return k
 }
 
-// sortKeys sorts header keys. Headers have a handful of keys, and an
-// insertion sort keeps the generic sort (about 20 KB of wasm) out of the
-// module.
+// Keys returns the keys of h in sorted order.
+func (h Header) Keys() []string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sortKeys(keys)
+	return keys
+}
+
+// sortKeys sorts header keys: an insertion sort for the handful of keys
+// headers have, a heapsort (O(n log n)) beyond, so that a message with
+// thousands of keys cannot stall its receiver. The generic sort would add
+// about 20 KB to the wasm module.
 func sortKeys(keys []string) {
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
+	if len(keys) <= 12 {
+		for i := 1; i < len(keys); i++ {
+			for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+				keys[j], keys[j-1] = keys[j-1], keys[j]
+			}
 		}
+		return
+	}
+	for i := len(keys)/2 - 1; i >= 0; i-- {
+		siftDown(keys, i, len(keys))
+	}
+	for end := len(keys) - 1; end > 0; end-- {
+		keys[0], keys[end] = keys[end], keys[0]
+		siftDown(keys, 0, end)
+	}
+}
+
+// siftDown restores the max-heap order of keys[:n] below root.
+func siftDown(keys []string, root, n int) {
+	for {
+		child := 2*root + 1
+		if child >= n {
+			return
+		}
+		if child+1 < n && keys[child] < keys[child+1] {
+			child++
+		}
+		if keys[root] >= keys[child] {
+			return
+		}
+		keys[root], keys[child] = keys[child], keys[root]
+		root = child
 	}
 }

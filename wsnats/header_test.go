@@ -1,6 +1,9 @@
 package wsnats
 
 import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -21,10 +24,25 @@ func TestAppendHeaderSortsKeys(t *testing.T) {
 }
 
 func TestSortKeys(t *testing.T) {
-	for _, keys := range [][]string{nil, {"a"}, {"b", "a"}, {"c", "b", "a", "b"}, {"a", "b", "c"}} {
-		sortKeys(keys)
-		for i := 1; i < len(keys); i++ {
-			require.LessOrEqual(t, keys[i-1], keys[i], "%v", keys)
+	rng := rand.New(rand.NewPCG(1, 2))
+	cases := [][]string{nil, {"a"}, {"b", "a"}, {"c", "b", "a", "b"}, {"a", "b", "c"}}
+	for _, n := range []int{11, 12, 13, 50, 1000, 60000} { // both sides of the switch to heapsort
+		keys := make([]string, n)
+		for i := range keys {
+			keys[i] = strconv.Itoa(rng.IntN(n)) // with duplicates
 		}
+		cases = append(cases, keys)
 	}
+	for _, keys := range cases {
+		want := slices.Clone(keys)
+		slices.Sort(want)
+		sortKeys(keys)
+		require.Equal(t, want, keys)
+	}
+}
+
+func TestHeaderKeys(t *testing.T) {
+	h := Header{"B": {"1"}, "A": {"2"}, "C": {"3"}}
+	require.Equal(t, []string{"A", "B", "C"}, h.Keys())
+	require.Empty(t, Header{}.Keys())
 }
