@@ -37,7 +37,7 @@ func Nkey(pubKey string, sign func(nonce []byte) ([]byte, error)) Option {
 // key is derived, once, when the first CONNECT is built.
 func NkeyFromSeed(seed []byte) Option {
 	return func(o *Options) error {
-		kp, err := userKeyPair(seed)
+		kp, err := userKeyPair(seed, true)
 		if err != nil {
 			return err
 		}
@@ -71,7 +71,7 @@ func UserJWTAndSeed(jwt, seed string) Option {
 		if err := checkJWT(jwt); err != nil {
 			return err
 		}
-		kp, err := userKeyPair([]byte(seed))
+		kp, err := userKeyPair([]byte(seed), false)
 		if err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ func UserCredentials(contents []byte) Option {
 		if err := checkJWT(jwt); err != nil {
 			return err
 		}
-		kp, err := userKeyPair(seed)
+		kp, err := userKeyPair(seed, false)
 		if err != nil {
 			return err
 		}
@@ -106,13 +106,16 @@ func UserCredentials(contents []byte) Option {
 	}
 }
 
-// userKeyPair decodes a user seed (see nkey.go).
-func userKeyPair(seed []byte) (*nkeySeed, error) {
+// userKeyPair decodes a user seed (see nkey.go). withPublic says whether
+// the public key will be needed: in the browser only then is the key
+// imported into WebCrypto as exportable (the export that gives the public
+// key also holds the seed).
+func userKeyPair(seed []byte, withPublic bool) (*nkeySeed, error) {
 	seed = bytes.TrimSpace(seed)
 	if len(seed) == 0 {
 		return nil, fmt.Errorf("%w: the nkey seed is empty", ErrBadCredentials)
 	}
-	kp, err := decodeNkeySeed(seed)
+	kp, err := decodeSeed(seed, withPublic)
 	if errors.Is(err, ErrBadCredentials) {
 		return nil, err // the platform cannot use the key (see nkey_ed25519_js.go)
 	}

@@ -213,6 +213,12 @@ func (k *nkeySeed) knownPublicKey() (string, bool) {
 // publicKey, and decoding never blocks, so it may run in a JS callback.
 // Errors name the problem, never the seed.
 func decodeNkeySeed(text []byte) (*nkeySeed, error) {
+	return decodeSeed(text, true)
+}
+
+// decodeSeed is decodeNkeySeed; without withPublic the key can only sign
+// (in the browser, publicKey then fails).
+func decodeSeed(text []byte, withPublic bool) (*nkeySeed, error) {
 	raw, err := nkeyDecode(text, nkeySeedLen)
 	if err != nil {
 		return nil, err
@@ -230,7 +236,7 @@ func decodeNkeySeed(text []byte) (*nkeySeed, error) {
 	case prefix == nkeyPrefixCurve:
 		return nil, errNkeyCurve
 	}
-	priv, err := newNkeyPrivateKey(raw[2 : 2+ed25519SeedLen])
+	priv, err := newNkeyPrivateKey(raw[2:2+ed25519SeedLen], withPublic)
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ type nkeyPrivateKey struct {
 
 // newNkeyPrivateKey derives the private key of a 32-byte ed25519 seed. It
 // copies what it keeps of seed, which the caller clears.
-func newNkeyPrivateKey(seed []byte) (nkeyPrivateKey, error) {
+func newNkeyPrivateKey(seed []byte, _ bool) (nkeyPrivateKey, error) {
 	return nkeyPrivateKey{key: ed25519.NewKeyFromSeed(seed)}, nil
 }
 

@@ -96,7 +96,9 @@ func errNoEd25519(why string) error {
 // newNkeyPrivateKey starts the import of a 32-byte ed25519 seed into
 // WebCrypto without waiting for it: it never blocks, so it may run in a JS
 // callback. The copies of seed it makes are wiped; the caller clears seed.
-func newNkeyPrivateKey(seed []byte) (nkeyPrivateKey, error) {
+// Only with exportable can publicKey derive the public key (through a JWK
+// export, which holds the seed too).
+func newNkeyPrivateKey(seed []byte, exportable bool) (nkeyPrivateKey, error) {
 	w, err := webCrypto()
 	if err != nil {
 		return nkeyPrivateKey{}, err
@@ -119,9 +121,9 @@ func newNkeyPrivateKey(seed []byte) (nkeyPrivateKey, error) {
 	if err != nil {
 		return nkeyPrivateKey{}, webCryptoFailed("failed to build the key usages", err)
 	}
-	// Extractable: publicKey reads the public key from the JWK export. The
-	// CryptoKey stays in Go's hands; the page never sees it.
-	p, err := w.subtle.Call("importKey", "pkcs8", jsDER, alg, true, usages)
+	// Extractable only when publicKey will read the public key from the
+	// JWK export. The CryptoKey stays in Go's hands; the page never sees it.
+	p, err := w.subtle.Call("importKey", "pkcs8", jsDER, alg, exportable, usages)
 	if err != nil {
 		// Some browsers throw at once for an unknown algorithm.
 		return nkeyPrivateKey{}, errNoEd25519(err.Error())

@@ -334,10 +334,20 @@ func TestAuthNkeyBrowser(t *testing.T) {
 		nkeyRoundTrip(t, nc)
 	})
 	t.Run("Nkey with the seed's signer", func(t *testing.T) {
-		k, err := userKeyPair([]byte(seed))
+		k, err := userKeyPair([]byte(seed), true)
 		require.NoError(t, err)
 		nc := connect(t, usersURL, opts(Nkey(mustPublicKey(t, k), k.sign))...)
 		nkeyRoundTrip(t, nc)
+	})
+	t.Run("a seed for JWT auth only signs", func(t *testing.T) {
+		k, err := userKeyPair([]byte(seed), false)
+		require.NoError(t, err)
+		sig, err := k.sign([]byte("nonce"))
+		require.NoError(t, err)
+		require.Len(t, sig, ed25519SignatureLen)
+		_, err = k.publicKey() // not exportable: the seed never leaves WebCrypto
+		require.ErrorIs(t, err, ErrBadCredentials)
+		hidden(err)
 	})
 	t.Run("unknown nkey", func(t *testing.T) {
 		nc, err := Connect(usersURL, opts(NkeyFromSeed([]byte(nkeyVectors[0].seed)))...)
