@@ -41,7 +41,7 @@ func parseInfo(doc []byte, info *ServerInfo) error {
 		case "max_payload":
 			return r.int(func(n int64) { info.MaxPayload = n })
 		case "client_id":
-			return r.int(func(n int64) { info.ClientID = uint64(n) })
+			return r.uint(func(n uint64) { info.ClientID = n })
 		case "headers":
 			return r.bool(&info.Headers)
 		case "auth_required":
@@ -215,6 +215,23 @@ func (r *jsonReader) int(set func(int64)) error {
 		}
 	}
 	set(n)
+	return nil
+}
+
+func (r *jsonReader) uint(set func(uint64)) error {
+	num, err := r.number()
+	if err != nil {
+		return err
+	}
+	if n, err := strconv.ParseUint(string(num), 10, 64); err == nil {
+		set(n)
+		return nil
+	}
+	n, ok := jsonFloatToInt(num)
+	if !ok || n < 0 {
+		return errBadJSON
+	}
+	set(uint64(n))
 	return nil
 }
 

@@ -18,6 +18,7 @@ func TestParseInfoMatchesEncodingJSON(t *testing.T) {
 		`{"server_id":"NAB\u00e9\"x","server_name":"n1","version":"2.15.2","proto":1,"go":"go1.26","host":"127.0.0.1","port":4222,"headers":true,"max_payload":1048576,"client_id":7,"client_ip":"127.0.0.1","auth_required":true,"nonce":"abc","cluster":"c","connect_urls":["127.0.0.1:4223","[::1]:4224"],"ws_connect_urls":[],"ldm":true,"jetstream":false,"nested":{"a":[1,{"b":null}],"c":"d"},"xs":[true,false,null,-1.5e3]}`,
 		`{}`,
 		` { "max_payload" : 1048576 , "connect_urls" : null } `,
+		`{"client_id":18446744073709551615}`, // the largest uint64
 	}
 	for _, d := range docs {
 		var want, got ServerInfo
