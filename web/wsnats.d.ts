@@ -26,8 +26,9 @@
 export interface LoadOptions {
   /**
    * Load the module with agents (`wsnats.supervisor`): `wsnats-agents.wasm`
-   * instead of the smaller client-only `wsnats.wasm`. Ignored when `wasmURL`
-   * is given. Default: false.
+   * instead of the smaller client-only `wsnats.wasm` (`wasmURL` still wins).
+   * One module runs per page: when the page already runs one without agents,
+   * the promise rejects (code "LOAD_FAILED"). Default: false.
    */
   agents?: boolean;
   /**

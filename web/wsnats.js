@@ -32,7 +32,19 @@ export function load(opts = {}) {
       if (pending === p) pending = null;
     });
   }
-  return pending;
+  if (!opts.agents) return pending;
+  // One Go program runs per page: asking for agents after the client-only
+  // module started cannot be granted, and is better said now than at the
+  // first supervisor() call.
+  return pending.then((wsnats) => {
+    if (wsnats.agents !== true) {
+      throw loadError(
+        "load({ agents: true }) after the page already runs wsnats.wasm, the client without agents; " +
+          "load wsnats-agents.wasm first (one module runs per page)",
+      );
+    }
+    return wsnats;
+  });
 }
 
 async function start(opts) {

@@ -4,8 +4,9 @@ package main
 
 // End-to-end test of web/wsnats.wasm, the client-only module (the demo page
 // loads wsnats-agents.wasm): a page loads it with the loader's defaults,
-// publishes and receives through a nats.go peer, and sees supervisor()
-// rejected with a message that names the module with agents.
+// publishes and receives through a nats.go peer, and sees supervisor() and
+// a later load({ agents: true }) rejected with messages that name the
+// module with agents.
 
 import (
 	"os"
@@ -27,6 +28,13 @@ window.clientCheck = "running";
 try {
   const wsnats = await load();
   if (wsnats.agents !== false) fail("wsnats.agents is " + wsnats.agents + ", want false");
+  if ((await load()) !== wsnats) fail("a second load() gave another object");
+  try {
+    await load({ agents: true });
+    fail("load({ agents: true }) resolved on a page that runs the client-only module");
+  } catch (e) {
+    if (e.code !== "LOAD_FAILED" || !e.message.includes("wsnats-agents.wasm")) throw e;
+  }
   try {
     await wsnats.supervisor({ agents: [{ id: "echo-1", kind: "echo" }] });
     fail("supervisor() resolved in the client-only module");

@@ -8,8 +8,9 @@ package main
 //
 // Environment:
 //
-//	WSNATS_E2E_WASM  path of a prebuilt wsnats.wasm to serve instead of
-//	                 building ./cmd/wsnats-wasm (for work on the harness)
+//	WSNATS_E2E_WASM  a directory with prebuilt wsnats.wasm and
+//	                 wsnats-agents.wasm (make build's web/) to serve instead
+//	                 of building them (for work on the harness)
 
 import (
 	"bytes"
@@ -28,6 +29,7 @@ const (
 	chromiumPath = "/usr/bin/chromium"
 	stepTimeout  = 30 * time.Second // one step of a test: a click, a wait
 	startTimeout = 90 * time.Second // building and starting a process
+	wasmTimeout  = 5 * time.Minute  // building both wasm modules (cold cache: the runtime too)
 	readyPrefix  = "wsnats-demo: ready "
 )
 
@@ -157,13 +159,15 @@ func prepareWebDir(t *testing.T, root string) string {
 	}
 
 	if prebuilt := os.Getenv("WSNATS_E2E_WASM"); prebuilt != "" {
-		t.Logf("using prebuilt wasm %s (WSNATS_E2E_WASM) as both modules", prebuilt)
+		t.Logf("using the prebuilt modules in %s (WSNATS_E2E_WASM)", prebuilt)
 		for _, m := range wasmModules {
-			copyFile(t, prebuilt, filepath.Join(dst, m))
+			copyFile(t, filepath.Join(prebuilt, m), filepath.Join(dst, m))
 		}
 	} else {
 		// As make build builds them.
-		cmd := exec.Command("bash", "scripts/build-wasm.sh", dst)
+		ctx, cancel := context.WithTimeout(context.Background(), wasmTimeout)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "bash", "scripts/build-wasm.sh", dst)
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("scripts/build-wasm.sh: %v\n%s", err, out)
