@@ -39,10 +39,19 @@ const maxTake = 1 << 20
 // needs eval (new Function); where the page forbids that, each frame
 // crosses into Go by itself (onFrame).
 const receiverJS = `
+const quiet = 0.2; // ms since the last notify that make a frame "lone"
 const ch = new MessageChannel();
 let queue = [], head = 0, problem = null, pending = false;
 ch.port1.onmessage = () => { pending = false; notify(); };
-const signal = () => { if (!pending) { pending = true; ch.port2.postMessage(0); } };
+let last = -1e9;
+const signal = () => {
+  if (pending) return;
+  const now = performance.now();
+  if (now - last > quiet) { last = now; notify(); return; } // a lone frame: hand it over now
+  last = now;
+  pending = true;
+  ch.port2.postMessage(0); // frames in a burst: after the ones already queued
+};
 ws.onmessage = (ev) => {
   if (problem !== null) return;
   if (!(ev.data instanceof ArrayBuffer)) { problem = "received a non-binary WebSocket message"; signal(); return; }
