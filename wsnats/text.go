@@ -1,5 +1,7 @@
 package wsnats
 
+import "unicode/utf8"
+
 // Small text helpers for what the protocol needs. They stand in for
 // strings.ToLower and strings.EqualFold (whose Unicode case tables are
 // about 8 KB of the gzip wasm module), strconv.Unquote (4 KB) and
@@ -106,7 +108,7 @@ func unquotePrefix(s string) (string, string) {
 				if v > 0x10ffff || (v >= 0xd800 && v < 0xe000) {
 					return "", s
 				}
-				out = appendRune(out, v)
+				out = utf8.AppendRune(out, rune(v))
 			}
 		case '0', '1', '2', '3':
 			if i+1 >= len(s) || !isOctal(s[i]) || !isOctal(s[i+1]) {
@@ -136,19 +138,6 @@ func hexDigits(s string, i, n int) (uint32, bool) {
 		v = v<<4 | uint32(hexValue(s[j]))
 	}
 	return v, true
-}
-
-// appendRune appends the UTF-8 encoding of the valid code point r.
-func appendRune(b []byte, r uint32) []byte {
-	switch {
-	case r < 0x80:
-		return append(b, byte(r))
-	case r < 0x800:
-		return append(b, 0xc0|byte(r>>6), 0x80|byte(r)&0x3f)
-	case r < 0x10000:
-		return append(b, 0xe0|byte(r>>12), 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f)
-	}
-	return append(b, 0xf0|byte(r>>18), 0x80|byte(r>>12)&0x3f, 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f)
 }
 
 // base64URL is the URL-safe base64 alphabet (RFC 4648, section 5).
