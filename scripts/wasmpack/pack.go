@@ -44,31 +44,49 @@ type packStats struct {
 	segmentsBefore, segmentsAfter int
 }
 
+// wasmSection is one section of a module: its id, its whole encoding (id,
+// size, body) and its body.
+type wasmSection struct {
+	id          byte
+	whole, body []byte
+}
+
+// sections checks the module header and splits the rest into sections.
+func sections(module []byte) ([]wasmSection, error) {
+	if len(module) < 8 || string(module[:4]) != "\x00asm" || binary.LittleEndian.Uint32(module[4:8]) != 1 {
+		return nil, errNotWasm
+	}
+	var secs []wasmSection
+	for rest := module[8:]; len(rest) > 0; {
+		id := rest[0]
+		size, n := binary.Uvarint(rest[1:])
+		if n <= 0 || uint64(len(rest)-1-n) < size {
+			return nil, fmt.Errorf("%w: section %d", errTruncated, id)
+		}
+		end := 1 + n + int(size)
+		secs = append(secs, wasmSection{id: id, whole: rest[:end], body: rest[1+n : end]})
+		rest = rest[end:]
+	}
+	return secs, nil
+}
+
 // pack returns module with its data segments merged across gaps of at
 // most maxGap zero bytes.
 func pack(module []byte, maxGap int) ([]byte, packStats, error) {
 	var st packStats
-	if len(module) < 8 || string(module[:4]) != "\x00asm" || binary.LittleEndian.Uint32(module[4:8]) != 1 {
-		return nil, st, errNotWasm
+	secs, err := sections(module)
+	if err != nil {
+		return nil, st, err
 	}
 	out := append(make([]byte, 0, len(module)+len(module)/8), module[:8]...)
-	rest := module[8:]
-	for len(rest) > 0 {
-		id := rest[0]
-		size, n := binary.Uvarint(rest[1:])
-		if n <= 0 || uint64(len(rest)-1-n) < size {
-			return nil, st, fmt.Errorf("%w: section %d", errTruncated, id)
-		}
-		body := rest[1+n : 1+n+int(size)]
-		whole := rest[:1+n+int(size)]
-		rest = rest[1+n+int(size):]
-		switch id {
+	for _, sec := range secs {
+		switch sec.id {
 		case sectionDataCount:
 			// It would have to match the new count; the Go linker does not
 			// write one.
 			return nil, st, fmt.Errorf("%w: the module has a data count section", errUnsupported)
 		case sectionData:
-			segs, err := readSegments(body)
+			segs, err := readSegments(sec.body)
 			if err != nil {
 				return nil, st, err
 			}
@@ -77,12 +95,12 @@ func pack(module []byte, maxGap int) ([]byte, packStats, error) {
 				return nil, st, err
 			}
 			st.segmentsBefore, st.segmentsAfter = len(segs), len(merged)
-			sec := writeSegments(merged)
+			body := writeSegments(merged)
 			out = append(out, sectionData)
-			out = binary.AppendUvarint(out, uint64(len(sec)))
-			out = append(out, sec...)
+			out = binary.AppendUvarint(out, uint64(len(body)))
+			out = append(out, body...)
 		default:
-			out = append(out, whole...)
+			out = append(out, sec.whole...)
 		}
 	}
 	return out, st, nil
@@ -206,23 +224,16 @@ func appendSLEB(b []byte, v int64) []byte {
 // memoryImage returns the initial memory the data section of module
 // writes (up to the end of its last segment): what pack must keep.
 func memoryImage(module []byte) ([]byte, error) {
-	if len(module) < 8 || string(module[:4]) != "\x00asm" {
-		return nil, errNotWasm
+	secs, err := sections(module)
+	if err != nil {
+		return nil, err
 	}
-	rest := module[8:]
 	var mem []byte
-	for len(rest) > 0 {
-		id := rest[0]
-		size, n := binary.Uvarint(rest[1:])
-		if n <= 0 || uint64(len(rest)-1-n) < size {
-			return nil, errTruncated
-		}
-		body := rest[1+n : 1+n+int(size)]
-		rest = rest[1+n+int(size):]
-		if id != sectionData {
+	for _, sec := range secs {
+		if sec.id != sectionData {
 			continue
 		}
-		segs, err := readSegments(body)
+		segs, err := readSegments(sec.body)
 		if err != nil {
 			return nil, err
 		}

@@ -46,15 +46,8 @@ func TestPackMergesSmallGapsOnly(t *testing.T) {
 	if !bytes.HasPrefix(out, module(custom)) {
 		t.Fatal("the sections before the data section changed")
 	}
-	wantMem, _ := memoryImage(in)
-	gotMem, err := memoryImage(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(gotMem, wantMem) {
-		t.Fatal("the memory image changed")
-	}
-	segs, err := readSegments(sectionBody(out, sectionData))
+	requireSameMemory(t, in, out)
+	segs, err := readSegments(sectionBody(t, out, sectionData))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,14 +115,7 @@ func TestPackRealModule(t *testing.T) {
 	if st.segmentsAfter >= st.segmentsBefore/100 {
 		t.Fatalf("segments %d -> %d: expected far fewer", st.segmentsBefore, st.segmentsAfter)
 	}
-	wantMem, _ := memoryImage(in)
-	gotMem, err := memoryImage(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(gotMem, wantMem) {
-		t.Fatal("the memory image changed")
-	}
+	requireSameMemory(t, in, out)
 	if a, b := withoutData(t, in), withoutData(t, out); !bytes.Equal(a, b) {
 		t.Fatal("a section other than data changed")
 	}
@@ -140,30 +126,48 @@ func TestPackRealModule(t *testing.T) {
 	}
 }
 
+// requireSameMemory fails unless the two modules start with the same
+// memory.
+func requireSameMemory(t *testing.T, in, out []byte) {
+	t.Helper()
+	want, err := memoryImage(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := memoryImage(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("the memory image changed")
+	}
+}
+
 // sectionBody returns the body of the first section with the id.
-func sectionBody(m []byte, id byte) []byte {
-	rest := m[8:]
-	for len(rest) > 0 {
-		size, n := binary.Uvarint(rest[1:])
-		if rest[0] == id {
-			return rest[1+n : 1+n+int(size)]
+func sectionBody(t *testing.T, m []byte, id byte) []byte {
+	secs, err := sections(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sec := range secs {
+		if sec.id == id {
+			return sec.body
 		}
-		rest = rest[1+n+int(size):]
 	}
 	return nil
 }
 
 // withoutData returns the module's sections other than data, in order.
 func withoutData(t *testing.T, m []byte) []byte {
+	secs, err := sections(m)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []byte
-	rest := m[8:]
-	for len(rest) > 0 {
-		size, n := binary.Uvarint(rest[1:])
-		whole := rest[:1+n+int(size)]
-		if rest[0] != sectionData {
-			out = append(out, whole...)
+	for _, sec := range secs {
+		if sec.id != sectionData {
+			out = append(out, sec.whole...)
 		}
-		rest = rest[len(whole):]
 	}
 	return out
 }
