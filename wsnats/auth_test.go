@@ -4,7 +4,6 @@ package wsnats
 
 import (
 	"bytes"
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -125,20 +124,6 @@ func connectFails(t *testing.T, url string, opts ...Option) error {
 	require.Contains(t, err.Error(), "Authorization Violation")
 	require.Less(t, time.Since(start), failFast, "rejection must be fast, not a timeout")
 	return err
-}
-
-// requireWorks checks a connection with a request round trip.
-func requireWorks(t *testing.T, nc *Conn) {
-	t.Helper()
-	subj := "auth.check." + NewInbox()[len(DefaultInboxPrefix)+1:]
-	sub, err := nc.Subscribe(subj, func(m *Msg) { _ = m.Respond(append([]byte("re:"), m.Data...)) })
-	require.NoError(t, err)
-	defer func() { _ = sub.Unsubscribe() }()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	r, err := nc.Request(ctx, subj, []byte("ping"))
-	require.NoError(t, err)
-	require.Equal(t, "re:ping", string(r.Data))
 }
 
 // withUser puts user info into a server URL.

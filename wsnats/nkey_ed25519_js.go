@@ -51,12 +51,11 @@ var pkcs8Ed25519Prefix = [...]byte{
 // ed25519Algorithm is the WebCrypto algorithm name of Ed25519.
 const ed25519Algorithm = "Ed25519"
 
-// webCryptoAPI holds what nkeys use of the page: crypto.subtle, the
-// Uint8Array constructor and a function that does nothing.
+// webCryptoAPI holds what nkeys use of the page: crypto.subtle and a
+// function that does nothing. Uint8Array is the transport's (jsGlobals).
 type webCryptoAPI struct {
-	subtle     safejs.Value
-	uint8Array safejs.Value
-	noop       safejs.Value
+	subtle safejs.Value
+	noop   safejs.Value
 }
 
 // webCrypto looks the page's WebCrypto up once.
@@ -72,8 +71,8 @@ var webCrypto = sync.OnceValues(func() (webCryptoAPI, error) {
 		return w, errNoEd25519("crypto.subtle is missing: WebCrypto needs a secure context, https or localhost")
 	}
 	w.subtle = subtle
-	if w.uint8Array, err = global.Get("Uint8Array"); err != nil || w.uint8Array.Type() != safejs.TypeFunction {
-		return w, errNoEd25519("there is no Uint8Array")
+	if err := jsGlobals(); err != nil {
+		return w, errNoEd25519(err.Error())
 	}
 	// Function.prototype is a function that takes anything and does
 	// nothing: a rejection handler that needs no Go callback.
@@ -106,7 +105,7 @@ func newNkeyPrivateKey(seed []byte, exportable bool) (nkeyPrivateKey, error) {
 	der := make([]byte, 0, len(pkcs8Ed25519Prefix)+len(seed))
 	der = append(append(der, pkcs8Ed25519Prefix[:]...), seed...)
 	defer clear(der)
-	jsDER, err := w.bytesToJS(der)
+	jsDER, err := bytesToJS(der)
 	if err != nil {
 		return nkeyPrivateKey{}, webCryptoFailed("failed to pass the seed", err)
 	}
@@ -136,16 +135,23 @@ func newNkeyPrivateKey(seed []byte, exportable bool) (nkeyPrivateKey, error) {
 	return nkeyPrivateKey{imported: p}, nil
 }
 
+// key awaits the import of the seed: the page's WebCrypto and the
+// CryptoKey. It blocks like publicKey and sign, which use it.
+func (k nkeyPrivateKey) key() (webCryptoAPI, safejs.Value, error) {
+	w, err := webCrypto()
+	if err != nil {
+		return w, safejs.Value{}, err
+	}
+	key, err := webCryptoAwait(k.imported, "importKey")
+	return w, key, err
+}
+
 // publicKey returns the raw 32-byte public key: it awaits the import,
 // exports the key as a JWK and decodes its "x" member (RFC 8037). It
 // blocks the calling goroutine until the promises settle: call it from a
 // goroutine (the connect path), never from a JS callback.
 func (k nkeyPrivateKey) publicKey() ([]byte, error) {
-	w, err := webCrypto()
-	if err != nil {
-		return nil, err
-	}
-	key, err := webCryptoAwait(k.imported, "importKey")
+	w, key, err := k.key()
 	if err != nil {
 		return nil, err
 	}
@@ -182,15 +188,11 @@ func (k nkeyPrivateKey) publicKey() ([]byte, error) {
 // the calling goroutine until the promise settles: call it from a
 // goroutine (the connect path), never from a JS callback.
 func (k nkeyPrivateKey) sign(data []byte) ([]byte, error) {
-	w, err := webCrypto()
+	w, key, err := k.key()
 	if err != nil {
 		return nil, err
 	}
-	key, err := webCryptoAwait(k.imported, "importKey")
-	if err != nil {
-		return nil, err
-	}
-	jsData, err := w.bytesToJS(data)
+	jsData, err := bytesToJS(data)
 	if err != nil {
 		return nil, webCryptoFailed("failed to pass the data to sign", err)
 	}
@@ -206,7 +208,7 @@ func (k nkeyPrivateKey) sign(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sig, err := w.uint8Array.New(buf)
+	sig, err := jsUint8Array.New(buf)
 	if err != nil {
 		return nil, webCryptoFailed("failed to read the signature", err)
 	}
@@ -221,8 +223,11 @@ func (k nkeyPrivateKey) sign(data []byte) ([]byte, error) {
 }
 
 // bytesToJS returns a new Uint8Array holding a copy of b.
-func (w webCryptoAPI) bytesToJS(b []byte) (safejs.Value, error) {
-	arr, err := w.uint8Array.New(len(b))
+func bytesToJS(b []byte) (safejs.Value, error) {
+	if err := jsGlobals(); err != nil {
+		return safejs.Value{}, err
+	}
+	arr, err := jsUint8Array.New(len(b))
 	if err != nil {
 		return safejs.Value{}, err
 	}

@@ -3,7 +3,6 @@
 package wsnats
 
 import (
-	"context"
 	"encoding/hex"
 	"math/rand/v2"
 	"os"
@@ -29,14 +28,10 @@ func authEnvVar(t *testing.T, name string) string {
 	return v
 }
 
-// jsBytes returns a Uint8Array holding a copy of b.
+// jsBytes returns a Uint8Array holding a copy of b (bytesToJS).
 func jsBytes(t *testing.T, b []byte) safejs.Value {
 	t.Helper()
-	ctor, err := safejs.Global().Get("Uint8Array")
-	require.NoError(t, err)
-	arr, err := ctor.New(len(b))
-	require.NoError(t, err)
-	_, err = safejs.CopyBytesToJS(arr, b)
+	arr, err := bytesToJS(b)
 	require.NoError(t, err)
 	return arr
 }
@@ -193,7 +188,7 @@ func TestNkeyFromSeedInJSCallback(t *testing.T) {
 	nc, err := o.Connect()
 	require.NoError(t, err)
 	defer nc.Close()
-	nkeyRoundTrip(t, nc)
+	requireWorks(t, nc)
 }
 
 // TestNkeyWebCryptoErrors checks what a browser without Ed25519 (or a
@@ -296,20 +291,6 @@ func TestNkeyAwaitPromise(t *testing.T) {
 	require.Less(t, time.Since(start), 2*time.Second)
 }
 
-// nkeyRoundTrip checks a connection with a request to itself.
-func nkeyRoundTrip(t *testing.T, nc *Conn) {
-	t.Helper()
-	subj := "nkey.check." + NewInbox()[len(DefaultInboxPrefix)+1:]
-	sub, err := nc.Subscribe(subj, func(m *Msg) { _ = m.Respond(append([]byte("re:"), m.Data...)) })
-	require.NoError(t, err)
-	defer func() { _ = sub.Unsubscribe() }()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	r, err := nc.Request(ctx, subj, []byte("ping"))
-	require.NoError(t, err)
-	require.Equal(t, "re:ping", string(r.Data))
-}
-
 // TestAuthNkeyBrowser connects to servers that demand an nkey or a user
 // JWT: a real nats-server accepts the nonce signed by WebCrypto, and
 // refuses a key it does not know.
@@ -331,13 +312,13 @@ func TestAuthNkeyBrowser(t *testing.T) {
 
 	t.Run("NkeyFromSeed", func(t *testing.T) {
 		nc := connect(t, usersURL, opts(NkeyFromSeed([]byte(seed)))...)
-		nkeyRoundTrip(t, nc)
+		requireWorks(t, nc)
 	})
 	t.Run("Nkey with the seed's signer", func(t *testing.T) {
 		k, err := userKeyPair([]byte(seed), true)
 		require.NoError(t, err)
 		nc := connect(t, usersURL, opts(Nkey(mustPublicKey(t, k), k.sign))...)
-		nkeyRoundTrip(t, nc)
+		requireWorks(t, nc)
 	})
 	t.Run("a seed for JWT auth only signs", func(t *testing.T) {
 		k, err := userKeyPair([]byte(seed), false)
@@ -359,13 +340,13 @@ func TestAuthNkeyBrowser(t *testing.T) {
 	})
 	t.Run("UserJWTAndSeed", func(t *testing.T) {
 		nc := connect(t, jwtURL, opts(UserJWTAndSeed(jwt, jwtSeed))...)
-		nkeyRoundTrip(t, nc)
+		requireWorks(t, nc)
 	})
 	t.Run("UserCredentials", func(t *testing.T) {
 		creds := "-----BEGIN NATS USER JWT-----\n" + jwt + "\n------END NATS USER JWT------\n\n" +
 			"-----BEGIN USER NKEY SEED-----\n" + jwtSeed + "\n------END USER NKEY SEED------\n"
 		nc := connect(t, jwtURL, opts(UserCredentials([]byte(creds)))...)
-		nkeyRoundTrip(t, nc)
+		requireWorks(t, nc)
 	})
 	t.Run("JWT signed with another key", func(t *testing.T) {
 		nc, err := Connect(jwtURL, opts(UserJWTAndSeed(jwt, seed))...)

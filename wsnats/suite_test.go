@@ -361,3 +361,17 @@ func TestCloseFailsPendingRequest(t *testing.T) {
 		}
 	})
 }
+
+// requireWorks checks a connection with a request round trip.
+func requireWorks(t *testing.T, nc *Conn) {
+	t.Helper()
+	subj := "auth.check." + NewInbox()[len(DefaultInboxPrefix)+1:]
+	sub, err := nc.Subscribe(subj, func(m *Msg) { _ = m.Respond(append([]byte("re:"), m.Data...)) })
+	require.NoError(t, err)
+	defer func() { _ = sub.Unsubscribe() }()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r, err := nc.Request(ctx, subj, []byte("ping"))
+	require.NoError(t, err)
+	require.Equal(t, "re:ping", string(r.Data))
+}
