@@ -59,11 +59,12 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 	shippedDir := filepath.Join(tmp, "shipped")
 	shipped := filepath.Join(shippedDir, "wsnats.wasm")
 	shippedAgents := filepath.Join(shippedDir, "wsnats-agents.wasm")
-	// The other builds of wsnats.wasm use the script's tags and gcflags.
-	const clientTags = "-tags=wsnats_noagents"
-	const clientGCFlags = "-gcflags=github.com/wasm-nats/wasm-nats/wsnats=-l"
+	// The same modules with their symbols (function names): the code of
+	// wsnats.wasm is attributed to packages, and it is served to -profile.
+	symbolsDir := filepath.Join(tmp, "symbols")
+	symbols := filepath.Join(symbolsDir, "wsnats.wasm")
 	var wg sync.WaitGroup
-	errs := make([]error, 6)
+	errs := make([]error, 5)
 	step := func(i int, f func() error) {
 		wg.Add(1)
 		go func() {
@@ -75,14 +76,14 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 		_, err := output(ctx, root, nil, "bash", "scripts/build-wasm.sh", shippedDir)
 		return err
 	})
-	// With -profile, serve modules that keep their symbols (function names).
+	step(1, func() error {
+		_, err := output(ctx, root, []string{"WASM_LDFLAGS="}, "bash", "scripts/build-wasm.sh", symbolsDir)
+		return err
+	})
+	// With -profile, the Go API modules keep their symbols too.
 	ldflags := "-ldflags=-s -w"
 	if len(cfg.profile) > 0 {
 		ldflags = "-ldflags="
-		step(1, func() error {
-			_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", ldflags, clientTags, clientGCFlags, "-o", filepath.Join(web, "wsnats.wasm"), "./cmd/wsnats-wasm")
-			return err
-		})
 	}
 	step(2, func() error {
 		_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", ldflags, "-o", filepath.Join(web, "gobench.wasm"), "./scripts/browserbench/gowasm")
@@ -94,22 +95,18 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 			return err
 		})
 	}
-	// The same module with its symbols, to attribute its code to packages.
-	symbols := filepath.Join(tmp, "wsnats-symbols.wasm")
-	step(5, func() error {
-		_, err := output(ctx, root, wasmEnv, "go", "build", "-trimpath", clientTags, clientGCFlags, "-o", symbols, "./cmd/wsnats-wasm")
-		return err
-	})
 	npmDir := filepath.Join(tmp, "npm")
 	step(3, func() error { return installNatsWS(ctx, npmDir, cfg.natsWS) })
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if len(cfg.profile) == 0 {
-		if err := copyFile(shipped, filepath.Join(web, "wsnats.wasm")); err != nil {
-			return nil, err
-		}
+	served := shipped
+	if len(cfg.profile) > 0 {
+		served = symbols
+	}
+	if err := copyFile(served, filepath.Join(web, "wsnats.wasm")); err != nil {
+		return nil, err
 	}
 
 	// The page, the loader, Go's support script, the nats.ws bundle.

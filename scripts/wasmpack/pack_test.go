@@ -91,8 +91,9 @@ func TestSLEBRoundTrip(t *testing.T) {
 	}
 }
 
-// TestPackRealModule packs the client module as make build builds it: the
-// memory image and every other section stay the same, and gzip shrinks.
+// TestPackRealModule packs a real client module (built unpacked here;
+// scripts/build-wasm.sh also sets gcflags): the memory image and every
+// other section stay the same, and gzip shrinks.
 func TestPackRealModule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the wasm module")
