@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Version is the client version sent to the server in CONNECT.
@@ -40,6 +41,8 @@ type Conn struct {
 	draining  bool          // Drain started: no new subscriptions
 	drainPubs bool          // Drain past its subscriptions: no new publishes
 	drain     *drainState
+	losses    uint64 // links lost with publishes the server had not confirmed
+	lost      Loss   // what the latest of them may have lost
 
 	subsMu  sync.RWMutex
 	subs    map[uint64]*Subscription
@@ -172,8 +175,7 @@ func (c *Conn) connectTo(ctx context.Context, s *server, reconnect bool) error {
 	c.status = Connected
 	c.lastErr = nil
 	// Subscriptions first, then whatever was buffered while away.
-	resub := c.appendResubscribe(nil)
-	c.out.prepend(resub)
+	c.out.prepend(block{b: c.appendResubscribe(nil)})
 	close(c.connected)
 	c.kick()
 	c.log.Debug("wsnats: connected", "server", redactURL(s.url), "server_id", c.info.ServerID)
@@ -230,11 +232,9 @@ func (c *Conn) handshake(ctx context.Context, s *server) (*link, error) {
 		return fail(err)
 	}
 	pong := make(chan error, 1)
-	l.mu.Lock()
-	l.pongs = append(l.pongs, pong)
-	l.mu.Unlock()
+	l.addPong(pong)
 	cmd = append(cmd, pingCmd...)
-	if err := t.write(cmd); err != nil {
+	if _, err := t.write(cmd); err != nil {
 		// The server may have answered -ERR and closed: prefer its reason.
 		select {
 		case <-l.done:
@@ -354,7 +354,6 @@ func (c *Conn) closeWith(cause error) {
 		}
 	}
 	c.pingQueue = nil
-	c.out.reset()
 	close(c.closedCh)
 	life := c.life
 	c.life = nil
@@ -362,11 +361,21 @@ func (c *Conn) closeWith(cause error) {
 	if life != nil {
 		life.stop()
 	}
+	var unsent Loss
 	if l != nil {
+		unsent = c.writeRest(l)
 		l.flushAndClose()
 		// Like a lost connection, a closed one was disconnected first; the
 		// DisconnectErrHandler gets nil when the user asked for it.
-		c.emitDisconnected(cause)
+		c.emitDisconnected(cause, Loss{})
+	}
+	c.mu.Lock()
+	dropped := c.out.reset()
+	c.mu.Unlock()
+	unsent.Msgs += dropped.Msgs
+	unsent.Bytes += dropped.Bytes
+	if !unsent.IsZero() {
+		c.log.Info("wsnats: closed with publishes not written", "unsent", unsent.String())
 	}
 	c.subsMu.Lock()
 	subs := c.subs
@@ -381,8 +390,75 @@ func (c *Conn) closeWith(cause error) {
 	}
 	c.respMu.Unlock()
 	c.kick()
-	c.emit(Event{Type: EventClosed, Err: cause}, c.opts.ClosedHandler)
+	c.emit(Event{Type: EventClosed, Err: cause, Unsent: unsent}, c.opts.ClosedHandler)
 	c.events.stop()
+}
+
+// writeRest writes what is still queued to l before Close closes it, then
+// waits for the server to confirm it (closing a socket with unread input
+// resets it, and the server drops what it had not read yet), all within
+// Options.FlusherTimeout. It returns what it could not write. The writer
+// has stopped taking blocks (the connection is closed); a burst of its in
+// flight ends first.
+func (c *Conn) writeRest(l *link) (unsent Loss) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	l.mu.Lock()
+	again, _ := l.sent.settle(0) // what a burst cut short by Close did not hand over
+	l.mu.Unlock()
+	c.mu.Lock()
+	c.out.prepend(again...)
+	if c.out.len() == 0 {
+		c.mu.Unlock()
+		return Loss{}
+	}
+	c.out.cur = append(c.out.room(len(pingCmd)), pingCmd...)
+	blocks := c.out.take()
+	c.mu.Unlock()
+	pong := make(chan error, 1)
+	l.addPong(pong)
+	var deadline <-chan time.Time
+	if d := c.opts.FlusherTimeout; d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		deadline = t.C
+		go func() {
+			select {
+			case <-t.C:
+				l.t.close()
+			case <-l.done:
+			}
+		}()
+	}
+	max := l.t.maxWrite()
+	for i, b := range blocks {
+		for done := 0; done < len(b.b); {
+			n := len(b.b) - done
+			if max > 0 && n > max {
+				n = max
+			}
+			w, err := l.t.write(b.b[done : done+n])
+			done += w
+			if err != nil {
+				off, before := commandStart(b.b, done)
+				unsent = Loss{Msgs: b.msgs - before, Bytes: len(b.b) - off}
+				for _, rest := range blocks[i+1:] {
+					unsent.Msgs += rest.msgs
+					unsent.Bytes += len(rest.b)
+				}
+				if unsent.Bytes >= len(pingCmd) {
+					unsent.Bytes -= len(pingCmd) // the PING is not the user's
+				}
+				return unsent
+			}
+		}
+	}
+	select {
+	case <-pong:
+	case <-l.done:
+	case <-deadline:
+	}
+	return Loss{}
 }
 
 // Closed returns a channel closed once the connection is closed for good.

@@ -19,6 +19,28 @@
 // socket.
 // Flush returns once the server has processed everything sent before it.
 //
+// # What a lost connection can lose
+//
+// Only what the network had already taken: bytes in the kernel's send
+// buffer natively (as with nats.go), bytes handed over by the browser's
+// socket in the browser. The client keeps every block it wrote until the
+// transport has certainly sent it, so when a connection breaks, whatever
+// it had not sent (the part of a burst the kernel refused, the browser
+// socket's bufferedAmount at the close) goes back to the front of the
+// queue, from the first command the server cannot have received whole,
+// and is written again after the reconnect, in order and once.
+//
+// The rest is counted, not hidden. The server confirms what it processed
+// with its PONGs, and the writer asks for them as it goes (a PING after
+// every 64 KiB written, and 200 ms after a write with no PING since; an
+// idle connection sends none): the publishes written after the last
+// confirmation may or may not have arrived. Event.PossiblyLost on
+// EventDisconnected counts them (an upper bound of what was lost), and a
+// Flush that was waiting while that happened returns ErrPossiblyLost
+// instead of claiming delivery. nats.go says nothing in that case. Close
+// writes what is still queued (within Options.FlusherTimeout) and counts
+// in Event.Unsent, on EventClosed, what it could not write.
+//
 // # Reconnecting
 //
 // A lost connection (closed socket, server shutdown, a stale link found

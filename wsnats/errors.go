@@ -73,6 +73,12 @@ var (
 	// the server refuses a subscription because the account or user has too
 	// many; the connection stays up.
 	ErrMaxSubscriptionsExceeded = errors.New("wsnats: maximum subscriptions exceeded")
+	// ErrPossiblyLost is returned by Flush when, while it waited, a
+	// connection was lost with publishes written to it that the server had
+	// not confirmed: they may or may not have arrived (the Disconnected
+	// event counts them). Publishes the connection certainly never sent
+	// are written again after the reconnect and are not lost.
+	ErrPossiblyLost = errors.New("wsnats: connection lost with unconfirmed publishes")
 	// ErrDrainTimeout is the end of a connection drain that did not finish
 	// within Options.DrainTimeout (or its context's deadline). It wraps
 	// ErrTimeout.

@@ -26,8 +26,19 @@ type link struct {
 	retired  atomic.Bool   // no longer the live link (its INFOs are ignored)
 
 	mu    sync.Mutex
-	err   error        // first cause of the link's end
-	pongs []chan error // PINGs written on this link, oldest first (nil = keepalive)
+	err   error      // first cause of the link's end
+	pongs []pongWait // PINGs written on this link, oldest first
+	sent  sentLog    // what the writer took and handed to t (see sentLog)
+	ended bool       // the reader has ended: nothing more is written
+}
+
+// pongWait is a PING written on a link: who waits for its PONG (nil for
+// a keepalive) and where it ends in the link's stream (see sentLog), with
+// the number of publishes before it.
+type pongWait struct {
+	ch   chan error
+	end  int64
+	msgs int64
 }
 
 func newLink(c *Conn, t transport, s *server) *link {
@@ -77,22 +88,32 @@ func (l *link) readLoop() {
 	}
 	l.mu.Lock()
 	err := l.err
-	pongs := l.pongs
-	l.pongs = nil
+	l.ended = true
 	l.mu.Unlock()
-	for _, ch := range pongs {
-		if ch != nil {
-			ch <- errLinkLost
-		}
-	}
+	l.failPongs()
 	close(l.done)
 	l.c.linkLost(l, err)
 }
 
-// addPong registers a waiter for the PONG of a PING about to be written.
+// failPongs tells whoever waits for a PONG on l that none will come, so
+// that Flush tries again on the next link.
+func (l *link) failPongs() {
+	l.mu.Lock()
+	pongs := l.pongs
+	l.pongs = nil
+	l.mu.Unlock()
+	for _, p := range pongs {
+		if p.ch != nil {
+			p.ch <- errLinkLost
+		}
+	}
+}
+
+// addPong registers a waiter for the PONG of a PING written outside the
+// stream of taken blocks (the handshake's).
 func (l *link) addPong(ch chan error) {
 	l.mu.Lock()
-	l.pongs = append(l.pongs, ch)
+	l.pongs = append(l.pongs, pongWait{ch: ch})
 	l.mu.Unlock()
 }
 
@@ -144,19 +165,20 @@ func (l *link) onPing() {
 	}
 	c.mu.Unlock()
 	// During the handshake the link is not live yet: answer directly.
-	_ = l.t.write([]byte(pongCmd))
+	_, _ = l.t.write([]byte(pongCmd))
 }
 
 func (l *link) onPong() {
 	l.mu.Lock()
-	var ch chan error
+	var p pongWait
 	if len(l.pongs) > 0 {
-		ch = l.pongs[0]
+		p = l.pongs[0]
 		l.pongs = l.pongs[1:]
+		l.sent.confirm(p.end, p.msgs)
 	}
 	l.mu.Unlock()
-	if ch != nil {
-		ch <- nil
+	if p.ch != nil {
+		p.ch <- nil
 	}
 }
 

@@ -16,6 +16,7 @@ const (
 	DefaultSubPendingMsgs      = 512 * 1024
 	DefaultSubPendingBytes     = 64 * 1024 * 1024
 	DefaultDrainTimeout        = 30 * time.Second
+	DefaultFlusherTimeout      = time.Minute
 	DefaultInboxPrefix         = "_INBOX"
 )
 
@@ -108,6 +109,9 @@ type Options struct {
 	SubPendingBytesLimit int
 	// DrainTimeout bounds Drain.
 	DrainTimeout time.Duration
+	// FlusherTimeout bounds how long Close waits for the transport to take
+	// what is still queued (0: no bound).
+	FlusherTimeout time.Duration
 
 	// User and Password authenticate with a username and password.
 	User, Password string
@@ -134,6 +138,9 @@ type Options struct {
 	// wsHeader is added to the WebSocket upgrade request (natively; see
 	// WebSocketHeader).
 	wsHeader map[string][]string
+	// newTimer makes the writer's timers (real ones when nil); tests fire
+	// them by hand.
+	newTimer func(d time.Duration) waitTimer
 
 	// ErrorHandler receives asynchronous errors.
 	ErrorHandler ErrHandler
@@ -170,6 +177,7 @@ func GetDefaultOptions() Options {
 		SubPendingMsgsLimit:  DefaultSubPendingMsgs,
 		SubPendingBytesLimit: DefaultSubPendingBytes,
 		DrainTimeout:         DefaultDrainTimeout,
+		FlusherTimeout:       DefaultFlusherTimeout,
 	}
 }
 
@@ -282,6 +290,12 @@ func InboxPrefix(prefix string) Option {
 // DrainTimeout bounds Drain.
 func DrainTimeout(d time.Duration) Option {
 	return func(o *Options) error { o.DrainTimeout = d; return nil }
+}
+
+// FlusherTimeout bounds how long Close waits for the transport to take
+// what is still queued.
+func FlusherTimeout(d time.Duration) Option {
+	return func(o *Options) error { o.FlusherTimeout = d; return nil }
 }
 
 // SubPendingLimits sets the default pending limits of new subscriptions.

@@ -27,21 +27,39 @@ func freeBlocksFor(limit int) int {
 	return min(max(limit/outBlock+1, idleFreeBlocks), maxFreeBlocks)
 }
 
+// block is a run of whole protocol commands, and how many of them are
+// publishes (PUB or HPUB). Every block starts and ends on a command
+// boundary, so a block, or its tail from any command on, can be written
+// to a new connection by itself (see sentLog).
+type block struct {
+	b    []byte
+	msgs int
+}
+
 // outbound is the queue of protocol bytes waiting to be written: full
 // blocks in order, then the block being appended to. Appending never
 // copies what is queued (a single growing buffer would copy megabytes per
 // doubling while the publisher outruns the socket), and written blocks are
 // reused.
+//
+// Callers append one whole command at a time to cur (after room for a
+// publish, so that a command never straddles two blocks) and count the
+// publishes they append in curMsgs.
 type outbound struct {
-	full    [][]byte
-	fullLen int
-	cur     []byte
-	free    [][]byte
-	keep    int // most written blocks kept for reuse
+	full     []block
+	fullLen  int
+	fullMsgs int
+	cur      []byte
+	curMsgs  int
+	free     [][]byte
+	keep     int // most written blocks kept for reuse
 }
 
 // len is the number of bytes queued.
 func (o *outbound) len() int { return o.fullLen + len(o.cur) }
+
+// msgs is the number of publishes queued.
+func (o *outbound) msgs() int { return o.fullMsgs + o.curMsgs }
 
 // room returns the current block, first moving to a new one when n more
 // bytes would not fit without growing it.
@@ -49,10 +67,7 @@ func (o *outbound) room(n int) []byte {
 	if len(o.cur)+n <= cap(o.cur) {
 		return o.cur
 	}
-	if len(o.cur) > 0 {
-		o.full = append(o.full, o.cur)
-		o.fullLen += len(o.cur)
-	}
+	o.seal()
 	if n <= outBlock && len(o.free) > 0 {
 		o.cur = o.free[len(o.free)-1][:0]
 		o.free = o.free[:len(o.free)-1]
@@ -62,42 +77,53 @@ func (o *outbound) room(n int) []byte {
 	return o.cur
 }
 
-// prepend puts b before everything queued.
-func (o *outbound) prepend(b []byte) {
-	if len(b) == 0 {
+// seal moves the current block, if it holds anything, to the full ones.
+func (o *outbound) seal() {
+	if len(o.cur) == 0 {
 		return
 	}
-	if len(o.full) == 0 && len(o.cur) == 0 {
-		o.cur = append(o.cur, b...)
+	o.full = append(o.full, block{o.cur, o.curMsgs})
+	o.fullLen += len(o.cur)
+	o.fullMsgs += o.curMsgs
+	o.cur, o.curMsgs = nil, 0
+}
+
+// prepend puts blocks, in their order, before everything queued.
+func (o *outbound) prepend(blocks ...block) {
+	n := 0
+	for _, b := range blocks {
+		if len(b.b) > 0 {
+			n++
+		}
+	}
+	if n == 0 {
 		return
 	}
-	blocks := make([][]byte, 0, len(o.full)+2)
-	blocks = append(blocks, b)
-	blocks = append(blocks, o.full...)
-	if len(o.cur) > 0 {
-		blocks = append(blocks, o.cur)
-		o.fullLen += len(o.cur)
-		o.cur = nil
+	o.seal()
+	queued := make([]block, 0, n+len(o.full))
+	for _, b := range blocks {
+		if len(b.b) > 0 {
+			queued = append(queued, b)
+			o.fullLen += len(b.b)
+			o.fullMsgs += b.msgs
+		}
 	}
-	o.full = blocks
-	o.fullLen += len(b)
+	o.full = append(queued, o.full...)
 }
 
 // take removes and returns everything queued, in order.
-func (o *outbound) take() [][]byte {
+func (o *outbound) take() []block {
+	o.seal()
 	blocks := o.full
-	if len(o.cur) > 0 {
-		blocks = append(blocks, o.cur)
-	}
-	o.full, o.fullLen, o.cur = nil, 0, nil
+	o.full, o.fullLen, o.fullMsgs = nil, 0, 0
 	return blocks
 }
 
 // recycle keeps a few written blocks for reuse.
-func (o *outbound) recycle(blocks [][]byte) {
+func (o *outbound) recycle(blocks []block) {
 	for _, b := range blocks {
-		if cap(b) == outBlock && len(o.free) < o.keep {
-			o.free = append(o.free, b[:0])
+		if cap(b.b) == outBlock && len(o.free) < o.keep {
+			o.free = append(o.free, b.b[:0])
 		}
 	}
 }
@@ -110,9 +136,12 @@ func (o *outbound) trim(n int) {
 	}
 }
 
-// reset drops everything queued.
-func (o *outbound) reset() {
-	o.full, o.fullLen, o.cur, o.free = nil, 0, nil, nil
+// reset drops everything queued and reports how many publishes and bytes
+// that was.
+func (o *outbound) reset() (dropped Loss) {
+	dropped = Loss{Msgs: o.msgs(), Bytes: o.len()}
+	o.full, o.fullLen, o.fullMsgs, o.cur, o.curMsgs, o.free = nil, 0, 0, nil, 0, nil
+	return dropped
 }
 
 // Buffered returns the number of bytes accepted but not yet written to the

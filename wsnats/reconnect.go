@@ -23,21 +23,26 @@ type lifecycle interface{ stop() }
 // linkLost handles the end of link l: on the live link it starts a
 // reconnect (or closes the connection when that is not allowed).
 func (c *Conn) linkLost(l *link, err error) {
-	ok, allow := c.detach(l, err)
+	lost, ok, allow := c.detach(l, err)
 	if !ok {
 		return
 	}
-	c.afterDetach(l, err, allow)
+	c.afterDetach(l, err, allow, lost)
 }
 
 // detach makes l no longer the live link: from then on publishes go to the
-// reconnect buffer and Flush waits for the next link. It reports whether l
-// was the live link and whether a reconnect may follow.
-func (c *Conn) detach(l *link, err error) (ok, allow bool) {
+// reconnect buffer and Flush waits for the next link. Unless the server
+// still has to confirm what it got (lame duck), what l certainly never sent
+// goes back to the front of the outbound queue (see settleLink). It
+// reports what may have been lost, whether l was the live link and whether
+// a reconnect may follow.
+func (c *Conn) detach(l *link, err error) (lost Loss, ok, allow bool) {
+	c.wmu.Lock() // a burst in flight on l ends first
+	defer c.wmu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.link != l || c.status == Closed {
-		return false, false
+		return Loss{}, false, false
 	}
 	l.retired.Store(true)
 	c.link = nil
@@ -47,13 +52,42 @@ func (c *Conn) detach(l *link, err error) (ok, allow bool) {
 	if allow {
 		c.status = Reconnecting
 	}
-	return true, allow
+	if err != errLameDuck {
+		lost = c.settleLink(l)
+	}
+	return lost, true, allow
+}
+
+// settleLink puts back at the front of the outbound queue what the lost
+// link l certainly never sent, ahead of anything published since, and
+// counts what it may have lost. Flush calls under way see the loss.
+// c.wmu and c.mu are held, and l is no longer the live link.
+func (c *Conn) settleLink(l *link) Loss {
+	unsent := l.t.unsent()
+	l.mu.Lock()
+	again, lost := l.sent.settle(unsent)
+	l.mu.Unlock()
+	l.failPongs() // those of PINGs written after the reader ended
+	c.out.prepend(again...)
+	if lost.Msgs > 0 {
+		c.losses++
+		c.lost = lost
+	}
+	resent := 0
+	for _, b := range again {
+		resent += b.msgs
+	}
+	if !lost.IsZero() || resent > 0 {
+		c.log.Info("wsnats: connection lost before the server confirmed what was written", "server", redactURL(l.server.url),
+			"possibly_lost", lost.String(), "resent_msgs", resent, "socket_unsent_bytes", unsent)
+	}
+	return lost
 }
 
 // afterDetach reports the disconnect of l and reconnects or closes.
-func (c *Conn) afterDetach(l *link, err error, allow bool) {
+func (c *Conn) afterDetach(l *link, err error, allow bool, lost Loss) {
 	c.log.Info("wsnats: disconnected", "server", redactURL(l.server.url), "err", err)
-	c.emitDisconnected(err)
+	c.emitDisconnected(err, lost)
 	if !allow {
 		c.closeWith(err)
 		return
@@ -61,13 +95,13 @@ func (c *Conn) afterDetach(l *link, err error, allow bool) {
 	go c.reconnectLoop(l.server)
 }
 
-func (c *Conn) emitDisconnected(err error) {
+func (c *Conn) emitDisconnected(err error, lost Loss) {
 	h := c.opts.DisconnectErrHandler
 	var ch ConnHandler
 	if h != nil {
 		ch = func(nc *Conn) { h(nc, err) }
 	}
-	c.emit(Event{Type: EventDisconnected, Err: err}, ch)
+	c.emit(Event{Type: EventDisconnected, Err: err, PossiblyLost: lost}, ch)
 }
 
 // reconnectLoop tries the pool's servers with backoff until one accepts,
@@ -265,16 +299,25 @@ func (c *Conn) leaveLameDuck(l *link) {
 	case <-l.done:
 		return
 	}
-	ok, allow := c.detach(l, errLameDuck)
+	_, ok, allow := c.detach(l, errLameDuck)
 	if !ok {
 		return
 	}
-	// A burst the writer already took is being written to l: let it end.
-	c.wmu.Lock()
-	c.wmu.Unlock() //nolint:staticcheck // an empty section: it only waits for the writer
+	// No burst is in flight on l now (detach waited for it) and no new one
+	// starts: l has left the outbound queue. Ask the server to confirm.
 	pong := make(chan error, 1)
-	l.addPong(pong)
-	if l.t.write([]byte(pingCmd)) == nil {
+	c.wmu.Lock()
+	l.mu.Lock()
+	ping := []block{{b: []byte(pingCmd)}}
+	l.sent.take(ping)
+	l.pongs = append(l.pongs, pongWait{pong, l.sent.taken, l.sent.takenMsgs})
+	l.mu.Unlock()
+	n, werr := l.t.write(ping[0].b)
+	l.mu.Lock()
+	l.sent.wrote(ping, int64(n), l.t.buffered())
+	l.mu.Unlock()
+	c.wmu.Unlock()
+	if werr == nil {
 		t := time.NewTimer(c.opts.Timeout)
 		select {
 		case <-pong:
@@ -285,10 +328,19 @@ func (c *Conn) leaveLameDuck(l *link) {
 		t.Stop()
 	}
 	l.fail(errLameDuck)
-	if c.IsClosed() {
+	c.wmu.Lock()
+	c.mu.Lock()
+	var lost Loss
+	if c.status != Closed {
+		lost = c.settleLink(l)
+	}
+	closed := c.status == Closed
+	c.mu.Unlock()
+	c.wmu.Unlock()
+	if closed {
 		return
 	}
-	c.afterDetach(l, errLameDuck, allow)
+	c.afterDetach(l, errLameDuck, allow, lost)
 }
 
 // pingLoop sends keepalive PINGs and drops the link when the server stays

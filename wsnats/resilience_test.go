@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net"
 	"net/url"
@@ -695,129 +694,6 @@ func TestResilienceMaxReconnectsExhausted(t *testing.T) {
 		require.ErrorIs(t, wc.Publish("x", nil), ErrConnectionClosed)
 		require.Equal(t, uint64(0), wc.Stats().Reconnects)
 	})
-}
-
-// --- a proxy that breaks links ----------------------------------------------------
-
-type proxyMode int32
-
-const (
-	proxyForward proxyMode = iota // new connections reach the server
-	proxyReject                   // new connections are closed at once
-	proxySilent                   // new connections are accepted and never answered
-)
-
-// faultProxy stands between a client and a server (TCP, so it carries
-// WebSocket too) and breaks things on demand: it black-holes the
-// connections it carries (freeze), cuts them (kill), or refuses or
-// stalls new ones (mode).
-type faultProxy struct {
-	ln       net.Listener
-	target   string
-	mode     atomic.Int32
-	accepted atomic.Int64
-
-	mu    sync.Mutex
-	conns []*proxyConn
-}
-
-type proxyConn struct {
-	client, server net.Conn
-	frozen         atomic.Bool
-}
-
-func (pc *proxyConn) close() {
-	pc.client.Close()
-	if pc.server != nil {
-		pc.server.Close()
-	}
-}
-
-func newFaultProxy(t *testing.T, target string) *faultProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := &faultProxy{ln: ln, target: target}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.accepted.Add(1)
-			p.serve(c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		p.kill()
-	})
-	return p
-}
-
-func (p *faultProxy) addr() string { return p.ln.Addr().String() }
-
-func (p *faultProxy) serve(c net.Conn) {
-	pc := &proxyConn{client: c}
-	switch proxyMode(p.mode.Load()) {
-	case proxyReject:
-		c.Close()
-		return
-	case proxySilent:
-		go func() { _, _ = io.Copy(io.Discard, c); c.Close() }()
-	default:
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			return
-		}
-		pc.server = s
-		go pc.pipe(s, c)
-		go pc.pipe(c, s)
-	}
-	p.mu.Lock()
-	p.conns = append(p.conns, pc)
-	p.mu.Unlock()
-}
-
-// pipe copies src to dst, dropping everything while frozen.
-func (pc *proxyConn) pipe(dst, src net.Conn) {
-	defer pc.close()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 && !pc.frozen.Load() {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// freeze black-holes the current connections: they stay open, nothing
-// passes any more. New connections are not affected.
-func (p *faultProxy) freeze() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, pc := range p.conns {
-		pc.frozen.Store(true)
-	}
-}
-
-// kill closes the current connections.
-func (p *faultProxy) kill() {
-	p.mu.Lock()
-	conns := p.conns
-	p.conns = nil
-	p.mu.Unlock()
-	for _, pc := range conns {
-		pc.close()
-	}
 }
 
 // --- (f) Close during a reconnect -------------------------------------------------

@@ -68,6 +68,15 @@ type Event struct {
 	Servers []string
 	// Sub is the subscription an error concerns, if any.
 	Sub *Subscription
+	// PossiblyLost, on EventDisconnected, counts the publishes written to
+	// the lost connection after the last one the server confirmed: they
+	// may or may not have reached it. Everything the connection certainly
+	// never sent is written again after the reconnect.
+	PossiblyLost Loss
+	// Unsent, on EventClosed, counts the publishes accepted but never
+	// written: Close found them queued and the transport did not take
+	// them, or the connection closed while disconnected.
+	Unsent Loss
 }
 
 // dispatcher runs event handlers one at a time on its own goroutine, so

@@ -31,9 +31,11 @@ type transport interface {
 	// until the following call. It returns an error once the transport is
 	// closed or broken.
 	next() ([]byte, error)
-	// write sends all of p or returns an error. It may block the writer
-	// goroutine, never a JS callback.
-	write(p []byte) error
+	// write sends all of p or returns an error and how much of p the
+	// transport accepted before it failed (bytes it may have sent; the rest
+	// certainly was not). It may block the writer goroutine, never a JS
+	// callback.
+	write(p []byte) (int, error)
 	// close closes the transport; pending next calls return.
 	close() error
 	// readyState reports the live state (StateConnecting ... StateClosed).
@@ -43,6 +45,12 @@ type transport interface {
 	buffered() int
 	// maxWrite is the largest p a single write should carry; 0 means no limit.
 	maxWrite() int
+	// unsent reports, once the transport is closed, how many of the bytes
+	// it accepted it certainly never sent: the browser's bufferedAmount
+	// when the peer or the network closed the socket. 0 when that is not
+	// known (natively, what the kernel held is unknown) or when the client
+	// closed it (queued data may still go out before the close).
+	unsent() int
 }
 
 // dialer opens a transport to u; the platform files provide dialTransport.

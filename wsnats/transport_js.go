@@ -143,8 +143,13 @@ type browserSocket struct {
 	closed   bool
 	closeErr error
 	released bool
-	signal   chan struct{}
-	open     chan struct{}
+	// notSent is the socket's bufferedAmount when the browser closed it
+	// (the server or the network ended it): bytes send accepted that never
+	// left. -1 until then; 0 when the client closed it first, since what
+	// is queued may still go out before the close.
+	notSent int
+	signal  chan struct{}
+	open    chan struct{}
 }
 
 func openBrowserSocket(ctx context.Context, u *serverURL) (*browserSocket, error) {
@@ -156,7 +161,7 @@ func openBrowserSocket(ctx context.Context, u *serverURL) (*browserSocket, error
 	if err := ws.Set("binaryType", "arraybuffer"); err != nil {
 		return nil, fmt.Errorf("failed to create WebSocket for %s: %w", target, err)
 	}
-	b := &browserSocket{ws: ws, signal: make(chan struct{}, 1), open: make(chan struct{})}
+	b := &browserSocket{ws: ws, signal: make(chan struct{}, 1), open: make(chan struct{}), notSent: -1}
 	handlers := map[string]func(args []safejs.Value){
 		"onopen":  b.onOpen,
 		"onclose": b.onClose,
@@ -234,6 +239,12 @@ func (b *browserSocket) onOpen([]safejs.Value) {
 }
 
 func (b *browserSocket) onClose(args []safejs.Value) {
+	left, _ := getInt(b.ws, "bufferedAmount")
+	b.mu.Lock()
+	if b.notSent < 0 {
+		b.notSent = left
+	}
+	b.mu.Unlock()
 	err := errors.New("WebSocket closed")
 	if len(args) > 0 {
 		code, _ := getInt(args[0], "code")
@@ -352,31 +363,45 @@ func (b *browserSocket) take() ([]byte, error) {
 	return buf, nil
 }
 
-func (b *browserSocket) write(p []byte) error {
+func (b *browserSocket) write(p []byte) (int, error) {
+	// A socket that is closing or closed drops what send gets, without an
+	// error: say so instead of losing it.
+	if state := b.readyState(); state != StateOpen {
+		return 0, fmt.Errorf("the WebSocket is no longer open (readyState %d)", state)
+	}
 	if b.sendCap < len(p) {
 		buf, err := jsUint8Array.New(max(len(p), maxWSWrite))
 		if err != nil {
-			return fmt.Errorf("failed to allocate a send buffer: %w", err)
+			return 0, fmt.Errorf("failed to allocate a send buffer: %w", err)
 		}
 		b.sendBuf, b.sendCap = buf, max(len(p), maxWSWrite)
 	}
 	if _, err := safejs.CopyBytesToJS(b.sendBuf, p); err != nil {
-		return fmt.Errorf("failed to copy bytes to JS: %w", err)
+		return 0, fmt.Errorf("failed to copy bytes to JS: %w", err)
 	}
 	view, err := b.sendBuf.Call("subarray", 0, len(p))
 	if err != nil {
-		return fmt.Errorf("failed to slice the send buffer: %w", err)
+		return 0, fmt.Errorf("failed to slice the send buffer: %w", err)
 	}
 	// send copies the view's bytes, so the buffer can be reused at once.
 	if _, err := b.ws.Call("send", view); err != nil {
-		return fmt.Errorf("failed to send on the WebSocket: %w", err)
+		return 0, fmt.Errorf("failed to send on the WebSocket: %w", err)
 	}
-	return nil
+	return len(p), nil
+}
+
+func (b *browserSocket) unsent() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return max(b.notSent, 0)
 }
 
 func (b *browserSocket) close() error {
 	b.fail(ErrConnectionClosed)
 	b.mu.Lock()
+	if b.notSent < 0 {
+		b.notSent = 0 // the client closed it: what is queued may still go out
+	}
 	if b.released {
 		b.mu.Unlock()
 		return nil

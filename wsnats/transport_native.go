@@ -60,9 +60,19 @@ func (t *streamTransport) next() ([]byte, error) {
 	return nil, err
 }
 
-func (t *streamTransport) write(p []byte) error {
-	_, err := t.nc.Write(p)
-	return err
+func (t *streamTransport) write(p []byte) (int, error) {
+	if t.state.Load() == StateClosed {
+		return 0, net.ErrClosed
+	}
+	n, err := t.nc.Write(p)
+	if err != nil && t.chunk > 0 {
+		// A WebSocket message that failed may have reached the server in
+		// part, and the server processes what it gets of a message as it
+		// comes: count it as sent (possibly lost), never as unsent, so that
+		// nothing is delivered twice.
+		n = len(p)
+	}
+	return n, err
 }
 
 func (t *streamTransport) close() error {
@@ -79,6 +89,7 @@ func (t *streamTransport) close() error {
 func (t *streamTransport) readyState() int { return int(t.state.Load()) }
 func (t *streamTransport) buffered() int   { return 0 }
 func (t *streamTransport) maxWrite() int   { return t.chunk }
+func (t *streamTransport) unsent() int     { return 0 }
 
 // upgradeTLS performs a TLS client handshake over the TCP connection, as
 // the NATS protocol asks after the server's INFO.

@@ -3,6 +3,7 @@ package wsnats
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -74,6 +75,7 @@ func (c *Conn) publish(subj, reply string, h Header, data []byte) error {
 	} else {
 		c.out.cur = appendHPub(b, subj, reply, hdr, data)
 	}
+	c.out.curMsgs++
 	c.mu.Unlock()
 	c.stats.outMsgs.Add(1)
 	c.stats.outBytes.Add(uint64(len(hdr) + len(data)))
@@ -114,33 +116,71 @@ func (c *Conn) canPublish(headers bool, size, wire int) error {
 	return nil
 }
 
+// A PING now and then bounds what the loss of a link may cost: whatever
+// the server confirmed (its PONG) is known to have arrived, so only what
+// was written since counts as possibly lost (see sentLog). The writer
+// adds one at the end of a burst once confirmBytes were written since the
+// last PING, or when confirmDelay has passed since it with data written.
+// A steady stream then carries one PING per 64 KiB, a trickle at most five
+// a second, an idle connection none.
+const (
+	confirmBytes = 64 << 10
+	confirmDelay = 200 * time.Millisecond
+)
+
 // writeLoop sends the outbound buffer in bursts until the connection
-// closes. Once it has been idle for a while it gives back the blocks kept
-// for reuse.
+// closes. It asks the server to confirm what was written (confirmDelay
+// after data with no PING since), and once it has been idle for a while it
+// gives back the blocks kept for reuse.
 func (c *Conn) writeLoop() {
-	idle := time.NewTimer(freeTrimDelay)
+	idle := c.opts.timer(freeTrimDelay)
 	defer idle.Stop()
+	confirm := c.opts.timer(confirmDelay)
+	defer confirm.Stop()
 	for {
 		select {
 		case <-c.wake:
-		case <-idle.C:
+		case <-idle.C():
 			c.mu.Lock()
 			c.out.trim(idleFreeBlocks)
 			c.mu.Unlock()
 			continue
+		case <-confirm.C():
+			if !c.askConfirm() {
+				continue
+			}
 		case <-c.closedCh:
 			return
 		}
 		for c.writeBurst() {
 		}
 		idle.Reset(freeTrimDelay)
+		confirm.Reset(confirmDelay)
 	}
+}
+
+// askConfirm queues a PING when the live link has data written since its
+// last PING; it reports whether it did.
+func (c *Conn) askConfirm() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l := c.link
+	if l == nil || c.status == Closed || len(c.pingQueue) > 0 {
+		return false
+	}
+	l.mu.Lock()
+	unconfirmed := l.sent.taken > l.sent.pinged
+	l.mu.Unlock()
+	if unconfirmed {
+		c.pingQueue = append(c.pingQueue, nil)
+	}
+	return unconfirmed
 }
 
 // writeBurst writes what has accumulated. It reports whether it wrote
 // anything (so the caller looks again).
 func (c *Conn) writeBurst() bool {
-	c.wmu.Lock() // leaveLameDuck waits on it for a burst in flight
+	c.wmu.Lock() // linkLost and leaveLameDuck wait on it for a burst in flight
 	defer c.wmu.Unlock()
 	c.mu.Lock()
 	l := c.link
@@ -148,51 +188,78 @@ func (c *Conn) writeBurst() bool {
 		c.mu.Unlock()
 		return false
 	}
+	l.mu.Lock()
+	if l.ended { // lost: linkLost is about to detach it
+		l.mu.Unlock()
+		c.mu.Unlock()
+		return false
+	}
+	now := time.Now()
+	if len(c.pingQueue) == 0 && l.sent.wantsConfirm(c.out.len(), now) {
+		c.pingQueue = append(c.pingQueue, nil)
+	}
 	for _, ch := range c.pingQueue {
 		c.out.cur = append(c.out.room(len(pingCmd)), pingCmd...)
-		l.addPong(ch)
+		// The PING is the last command queued: its PONG confirms all of it.
+		end := l.sent.taken + int64(c.out.len())
+		l.pongs = append(l.pongs, pongWait{ch, end, l.sent.takenMsgs + int64(c.out.msgs())})
+		l.sent.pinged, l.sent.pingedAt = end, now
 	}
 	c.pingQueue = c.pingQueue[:0]
 	blocks := c.out.take()
+	l.sent.take(blocks)
+	l.mu.Unlock()
 	c.mu.Unlock()
 
 	var err error
+	var n int64
 	for _, b := range blocks {
-		if err = writeChunks(l.t, b, c.closedCh); err != nil {
+		var w int
+		w, err = writeChunks(l.t, b.b, c.closedCh)
+		n += int64(w)
+		if err != nil {
 			break
 		}
 	}
 
+	l.mu.Lock()
+	done := l.sent.wrote(blocks, n, l.t.buffered())
+	l.mu.Unlock()
 	c.mu.Lock()
-	c.out.recycle(blocks)
+	c.out.recycle(done)
 	c.mu.Unlock()
 	if err != nil {
-		l.fail(fmt.Errorf("failed to write to %s: %w", redactURL(l.server.url), err))
+		if !errors.Is(err, ErrConnectionClosed) {
+			l.fail(fmt.Errorf("failed to write to %s: %w", redactURL(l.server.url), err))
+		} // else Close cut the burst short and writes the rest itself (writeRest)
 		return false
 	}
 	return true
 }
 
 // writeChunks writes buf in pieces no larger than the transport takes,
-// waiting while the transport's own send buffer is above the high-water mark.
-func writeChunks(t transport, buf []byte, closed <-chan struct{}) error {
+// waiting while the transport's own send buffer is above the high-water
+// mark. It returns how many bytes the transport accepted.
+func writeChunks(t transport, buf []byte, closed <-chan struct{}) (int, error) {
 	max := t.maxWrite()
-	for len(buf) > 0 {
+	done := 0
+	for done < len(buf) {
 		if t.buffered() > sendHighWater {
 			if err := waitDrained(t, closed); err != nil {
-				return err
+				return done, err
 			}
 		}
-		n := len(buf)
+		n := len(buf) - done
 		if max > 0 && n > max {
 			n = max
 		}
-		if err := t.write(buf[:n]); err != nil {
-			return err
+		w, err := t.write(buf[done : done+n])
+		done += w
+		if err != nil {
+			return done, err
 		}
-		buf = buf[n:]
 	}
-	return nil
+	return done, nil
 }
 
 // waitDrained polls the transport until its send buffer is below the
@@ -243,6 +310,9 @@ func (c *Conn) roundTrip(ctx context.Context) (time.Duration, error) {
 	if c == nil {
 		return 0, ErrInvalidConnection
 	}
+	c.mu.Lock()
+	losses := c.losses
+	c.mu.Unlock()
 	for {
 		c.mu.Lock()
 		if c.status == Closed {
@@ -274,11 +344,25 @@ func (c *Conn) roundTrip(ctx context.Context) (time.Duration, error) {
 			if err != nil {
 				return 0, fmt.Errorf("failed to flush: %w", err)
 			}
+			if err := c.lossSince(losses); err != nil {
+				return 0, err
+			}
 			return time.Since(start), nil
 		case <-ctx.Done():
 			return 0, flushCtxErr(ctx)
 		}
 	}
+}
+
+// lossSince returns ErrPossiblyLost when a connection was lost with
+// unconfirmed publishes since the count of such losses was losses.
+func (c *Conn) lossSince(losses uint64) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.losses == losses {
+		return nil
+	}
+	return fmt.Errorf("failed to flush: %w: %s written before the loss may not have arrived", ErrPossiblyLost, c.lost)
 }
 
 func flushCtxErr(ctx context.Context) error {
