@@ -89,7 +89,10 @@ func (b *bridge) onEvent(bc *bconn, ev wsnats.Event) {
 	switch ev.Type {
 	case wsnats.EventConnected:
 		return
-	case wsnats.EventDisconnected, wsnats.EventReconnected, wsnats.EventLameDuckMode:
+	case wsnats.EventDisconnected:
+		data["server"] = server
+		data["possiblyLost"] = map[string]any{"msgs": ev.PossiblyLost.Msgs, "bytes": ev.PossiblyLost.Bytes}
+	case wsnats.EventReconnected, wsnats.EventLameDuckMode:
 		data["server"] = server
 	case wsnats.EventReconnecting:
 		data["attempt"] = ev.Attempt
@@ -109,6 +112,7 @@ func (b *bridge) onEvent(bc *bconn, ev wsnats.Event) {
 			}
 		}
 	case wsnats.EventClosed:
+		data["unsent"] = map[string]any{"msgs": ev.Unsent.Msgs, "bytes": ev.Unsent.Bytes}
 		b.mu.Lock()
 		delete(b.conns, bc.id)
 		b.mu.Unlock()

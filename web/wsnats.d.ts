@@ -431,7 +431,11 @@ export interface ServerInfo {
  * {@link Connection.status}. `type` tells what happened; `data` gives
  * details:
  *
- *   - "disconnect":   the socket was lost. data: `{ server: string, error?: WsNatsError }`.
+ *   - "disconnect":   the socket was lost. data: `{ server: string, error?: WsNatsError,
+ *                     possiblyLost: { msgs: number, bytes: number } }`. possiblyLost counts
+ *                     the publishes written to the lost socket after the last one the server
+ *                     confirmed: they may or may not have arrived. What the socket never sent
+ *                     (its bufferedAmount) is written again after the reconnect, not lost.
  *   - "reconnecting": the client tries a server. data: `{ server: string, attempt: number }`.
  *   - "reconnect":    the client is connected again. data: `{ server: string }`.
  *   - "update":       the server sent new cluster URLs. data: `{ added: string[], deleted: string[] }`.
@@ -444,7 +448,7 @@ export interface ServerInfo {
  *                     data: `WsNatsError | undefined`, as for closed().
  */
 export type StatusEvent =
-  | { type: "disconnect"; data: { server: string; error?: WsNatsError } }
+  | { type: "disconnect"; data: { server: string; error?: WsNatsError; possiblyLost: LossCount } }
   | { type: "reconnecting"; data: { server: string; attempt: number } }
   | { type: "reconnect"; data: { server: string } }
   | { type: "update"; data: { added: string[]; deleted: string[] } }
@@ -452,6 +456,12 @@ export type StatusEvent =
   | { type: "error"; data: WsNatsError }
   | { type: "slowConsumer"; data: { subject: string; dropped: number } }
   | { type: "close"; data?: WsNatsError };
+
+/** A count of publishes and the protocol bytes that carried them. */
+export interface LossCount {
+  msgs: number;
+  bytes: number;
+}
 
 /** The names of the status event types. */
 export type StatusEventType = StatusEvent["type"];
