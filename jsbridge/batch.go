@@ -21,13 +21,26 @@ import (
 // "key: value\r\n" lines, keys as received; empty when the message has no
 // headers and no status.
 
+// maxSubjectBytes bounds a subject and a reply subject, in bytes, as
+// bridge.js's MAX_SUBJECT_BYTES does: nats-server closes a connection whose
+// control line passes 4096 bytes, and a PUB line holds both.
+const maxSubjectBytes = 2000
+
+// errSubjectTooLong is the error of a batch record over maxSubjectBytes.
+var errSubjectTooLong = fmt.Errorf("%w: longer than %d bytes", wsnats.ErrBadSubject, maxSubjectBytes)
+
 // pubRecord is one publish of a batch. subject and reply alias the batch.
+// err is set for a record that is well framed but must not be published
+// (a subject or reply over maxSubjectBytes); the records after it are
+// still good.
 type pubRecord struct {
 	subject, reply, data []byte
+	err                  error
 }
 
 // decodePubBatch calls fn for each record of b, in order. It stops at the
-// first malformed record with an error.
+// first malformed record with an error. bridge.js never writes a subject
+// over maxSubjectBytes; one that arrives anyway is passed with err set.
 func decodePubBatch(b []byte, fn func(r pubRecord)) error {
 	for len(b) > 0 {
 		var r pubRecord
@@ -40,6 +53,9 @@ func decodePubBatch(b []byte, fn func(r pubRecord)) error {
 		}
 		if r.data, b, ok = take(b, 4); !ok {
 			return fmt.Errorf("truncated publish batch (data)")
+		}
+		if len(r.subject) > maxSubjectBytes || len(r.reply) > maxSubjectBytes {
+			r.err = errSubjectTooLong
 		}
 		fn(r)
 	}

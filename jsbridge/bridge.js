@@ -15,6 +15,10 @@ const BATCH_FLUSH_BYTES = 256 * 1024;
 // the size digits and two CRLFs (generous).
 const PUB_OVERHEAD = 24;
 const EMPTY = new Uint8Array(0);
+// Longest subject, reply subject or queue group, in UTF-8 bytes (Go checks
+// the same limit). nats-server closes a connection whose control line
+// passes 4096 bytes; a PUB line holds a subject and a reply.
+const MAX_SUBJECT_BYTES = 2000;
 
 function wsError(code, message) {
   const e = new Error(message);
@@ -41,22 +45,53 @@ function typeName(v) {
   return typeof v === "object" ? (v.constructor && v.constructor.name) || "an object" : typeof v;
 }
 
+// utf8Length is the number of bytes of s in UTF-8 (a lone surrogate
+// becomes U+FFFD, 3 bytes, as TextEncoder writes it).
+function utf8Length(s) {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+    else n += 3;
+  }
+  return n;
+}
+
+// shown quotes s for a message, shortened when long.
+function shown(s) {
+  return JSON.stringify(s.length > 64 ? s.slice(0, 48) + "..." : s);
+}
+
+// checkLength throws when s (a string) passes MAX_SUBJECT_BYTES in UTF-8.
+// A UTF-8 string has at least as many bytes as UTF-16 units and at most
+// three times as many: most strings need no count.
+function checkLength(s, what) {
+  if (s.length * 3 <= MAX_SUBJECT_BYTES) return;
+  const n = s.length > MAX_SUBJECT_BYTES ? s.length : utf8Length(s);
+  if (n > MAX_SUBJECT_BYTES) {
+    throw wsError("BAD_SUBJECT", `${what} ${shown(s)} is too long: ${s.length > MAX_SUBJECT_BYTES ? "more than " + s.length : n} bytes, the limit is ${MAX_SUBJECT_BYTES}`);
+  }
+}
+
 // checkSubject mirrors the Go rules so that publish() throws at once.
 function checkSubject(subject, what, literal) {
   if (typeof subject !== "string") {
     throw wsError("BAD_SUBJECT", `${what} must be a string, got ${typeName(subject)}`);
   }
   if (subject.length === 0) throw wsError("BAD_SUBJECT", `${what} must not be empty`);
+  checkLength(subject, what);
   const tokens = subject.split(".");
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
-    if (t.length === 0) throw wsError("BAD_SUBJECT", `invalid ${what} "${subject}": empty token`);
-    if (/[\s\0]/.test(t)) throw wsError("BAD_SUBJECT", `invalid ${what} "${subject}": white space`);
+    if (t.length === 0) throw wsError("BAD_SUBJECT", `invalid ${what} ${shown(subject)}: empty token`);
+    if (/[\s\0]/.test(t)) throw wsError("BAD_SUBJECT", `invalid ${what} ${shown(subject)}: white space`);
     if (literal && (t === "*" || t === ">")) {
-      throw wsError("BAD_SUBJECT", `invalid ${what} "${subject}": wildcards are not allowed here`);
+      throw wsError("BAD_SUBJECT", `invalid ${what} ${shown(subject)}: wildcards are not allowed here`);
     }
     if (t === ">" && i !== tokens.length - 1) {
-      throw wsError("BAD_SUBJECT", `invalid ${what} "${subject}": '>' must be the last token`);
+      throw wsError("BAD_SUBJECT", `invalid ${what} ${shown(subject)}: '>' must be the last token`);
     }
   }
 }
@@ -228,23 +263,31 @@ class Batch {
     this.len = at + 2 + n;
     return n;
   }
-  // add appends one publish and returns the payload size.
+  // add appends one publish and returns the payload size. subject and
+  // reply are checked strings of at most MAX_SUBJECT_BYTES (the 2-byte
+  // length fields hold them); data is a string or a Uint8Array. Should it
+  // throw anyway, the batch is left as it was.
   add(subject, reply, data) {
     const mark = this.len;
-    this.str(subject);
-    this.str(reply);
-    let size;
-    if (typeof data === "string") {
-      this.ensure(4 + data.length * 3);
-      size = encoder.encodeInto(data, this.buf.subarray(this.len + 4)).written;
-    } else {
-      size = data.length;
-      this.ensure(4 + size);
-      this.buf.set(data, this.len + 4);
+    try {
+      this.str(subject);
+      this.str(reply);
+      let size;
+      if (typeof data === "string") {
+        this.ensure(4 + data.length * 3);
+        size = encoder.encodeInto(data, this.buf.subarray(this.len + 4)).written;
+      } else {
+        size = data.length;
+        this.ensure(4 + size);
+        this.buf.set(data, this.len + 4);
+      }
+      this.u32(this.len, size);
+      this.len += 4 + size;
+      return { size, mark };
+    } catch (e) {
+      this.len = mark;
+      throw e;
     }
-    this.u32(this.len, size);
-    this.len += 4 + size;
-    return { size, mark };
   }
 }
 
@@ -398,8 +441,13 @@ class Connection {
       this._lastSubject = subject; // a stream to one subject is checked once
     }
     opts = checkOpts(opts, "publish");
-    const reply = opts.reply === undefined || opts.reply === null || opts.reply === "" ? "" : opts.reply;
-    if (reply) checkSubject(reply, "reply subject", true);
+    // Only undefined, null and "" mean "no reply": any other value must be
+    // a valid subject (0, NaN or false are errors, not "none").
+    let reply = "";
+    if (opts.reply !== undefined && opts.reply !== null && opts.reply !== "") {
+      checkSubject(opts.reply, "reply subject", true);
+      reply = opts.reply;
+    }
     if (data !== undefined && data !== null && typeof data !== "string" && !(data instanceof Uint8Array)) {
       if (data instanceof ArrayBuffer) data = new Uint8Array(data);
       else throw wsError("BAD_PAYLOAD", `data must be a string or a Uint8Array, got ${typeName(data)}`);
@@ -455,6 +503,7 @@ class Connection {
     if (queue !== undefined && queue !== null && (typeof queue !== "string" || queue === "" || /\s/.test(queue))) {
       throw wsError("BAD_SUBJECT", `queue must be a non-empty string without white space, got ${JSON.stringify(queue)}`);
     }
+    if (queue) checkLength(queue, "queue");
     if (max !== undefined && (typeof max !== "number" || !Number.isInteger(max) || max < 0)) {
       throw wsError("INVALID_OPTION", `max must be a non-negative integer, got ${max}`);
     }

@@ -134,6 +134,13 @@ func (b *bridge) pub(args []safejs.Value) (any, error) {
 	var first error
 	failed := 0
 	err = decodePubBatch(buf, func(r pubRecord) {
+		if r.err != nil {
+			failed++
+			if first == nil {
+				first = fmt.Errorf("failed to publish: %w", r.err)
+			}
+			return
+		}
 		subj := b.intern.get(r.subject)
 		var reply string
 		if len(r.reply) > 0 {

@@ -267,7 +267,9 @@ export interface Connection {
    *
    * `data` may be a string (sent as UTF-8) or bytes; omitted means an empty
    * payload. Throws synchronously on bad input: an empty or invalid subject
-   * (code "BAD_SUBJECT"), a payload of another type ("BAD_PAYLOAD"), a
+   * or reply subject, or one longer than 2000 bytes in UTF-8 (code
+   * "BAD_SUBJECT"; `reply` must be a string, and only undefined, null and ""
+   * mean "no reply"), a payload of another type ("BAD_PAYLOAD"), a
    * payload over the server's max_payload ("MAX_PAYLOAD_EXCEEDED"), bad
    * headers ("BAD_HEADERS"), or a closed or draining connection
    * ("CONNECTION_CLOSED", "CONNECTION_DRAINING").
@@ -284,7 +286,8 @@ export interface Connection {
   /**
    * Subscribes to a subject, which may contain the wildcards `*` (one token)
    * and `>` (one or more tokens at the end). Throws with code "BAD_SUBJECT"
-   * for an invalid subject and "CONNECTION_CLOSED" on a closed connection.
+   * for an invalid subject or queue group (or one longer than 2000 bytes in
+   * UTF-8) and "CONNECTION_CLOSED" on a closed connection.
    * The SUB is sent asynchronously; await flush() to be sure that the server
    * knows about it before you rely on it.
    */
@@ -788,7 +791,7 @@ export interface Supervisor {
  *   - "PERMISSIONS_VIOLATION":   the server denied a publish or subscribe.
  *   - "MAX_PAYLOAD_EXCEEDED":    the message is larger than the server's max_payload.
  *   - "HEADERS_NOT_SUPPORTED":   headers were given but the server does not support them.
- *   - "BAD_SUBJECT":             the subject (or reply subject or queue) is empty or invalid.
+ *   - "BAD_SUBJECT":             the subject (or reply subject or queue) is empty, invalid, or longer than 2000 bytes.
  *   - "BAD_PAYLOAD":             the payload is neither a string nor a Uint8Array.
  *   - "BAD_HEADERS":             a header key or value is invalid.
  *   - "BAD_JSON":                a value could not be turned into JSON or parsed from it.
