@@ -26,16 +26,38 @@ function wsError(code, message) {
   return e;
 }
 
-// fromGo turns a Go error array [code, message] into an Error.
-function fromGo(r) {
-  if (Array.isArray(r)) return wsError(r[0] || undefined, r[1]);
-  if (r instanceof Error) return r;
-  return wsError(undefined, String(r));
+// GoFailure is the one shape of an error that crosses from Go: Go builds
+// it with this class (bridge_js.go's failure; the class is handed to Go at
+// start) and nothing else creates one, so a result of any type (a number,
+// an array, an object) can never be taken for an error, nor the reverse.
+// bridge.js turns it into the Error the page sees (fromGo). failed and
+// room are set by pub only.
+class GoFailure {
+  constructor(code, message, failed, room) {
+    this.code = code;
+    this.message = message;
+    this.failed = failed;
+    this.room = room;
+  }
 }
 
-// check throws when a Go call returned an error array.
+// fromGo turns a GoFailure (the rejection value of every Go promise) into
+// an Error.
+function fromGo(r) {
+  if (r instanceof GoFailure) return wsError(r.code || undefined, r.message);
+  if (r instanceof Error) return r;
+  return wsError("INTERNAL", `unexpected error value from Go: ${String(r)}`);
+}
+
+// errorFromPair turns the [code, message] pair of JSON text from Go (the
+// error member of a supervisor event) into an Error.
+function errorFromPair(pair) {
+  return Array.isArray(pair) ? wsError(pair[0] || undefined, String(pair[1])) : wsError("INTERNAL", `unreadable error from Go: ${String(pair)}`);
+}
+
+// check throws when a Go call failed and returns its result otherwise.
 function check(r) {
-  if (Array.isArray(r) && r.length >= 2 && typeof r[1] === "string") throw fromGo(r);
+  if (r instanceof GoFailure) throw fromGo(r);
   return r;
 }
 
@@ -353,9 +375,11 @@ class Subscription {
     return new Promise((res, rej) => api.drainSub(this._conn._id, this._sid, () => { this._end(null); res(); }, (e) => rej(fromGo(e))));
   }
   getSubject() { return this._subject; }
-  getReceived() { return this._closed ? this._delivered : Math.max(this._delivered, api.subState(this._conn._id, this._sid)[0]); }
-  getPending() { return this._closed ? this._queue.length : api.subState(this._conn._id, this._sid)[1] + this._queue.length; }
-  getDropped() { return this._closed ? this._dropped || 0 : (this._dropped = api.subState(this._conn._id, this._sid)[2]); }
+  // _state is Go's [received, pending, dropped, valid].
+  _state() { return check(api.subState(this._conn._id, this._sid)); }
+  getReceived() { return this._closed ? this._delivered : Math.max(this._delivered, this._state()[0]); }
+  getPending() { return this._closed ? this._queue.length : this._state()[1] + this._queue.length; }
+  getDropped() { return this._closed ? this._dropped || 0 : (this._dropped = this._state()[2]); }
   isClosed() { return this._closed; }
   [Symbol.asyncIterator]() {
     if (this._callback) throw wsError("INVALID_OPTION", "a subscription with a callback cannot be iterated");
@@ -421,10 +445,11 @@ class Connection {
       this._room = r;
       return;
     }
-    if (Array.isArray(r)) {
-      if (typeof r[3] === "number") this._room = r[3];
-      const err = wsError(r[0] || undefined, r[2] > 1 ? `${r[2]} publishes failed: ${r[1]}` : `publish failed: ${r[1]}`);
-      err.failed = r[2];
+    if (r instanceof GoFailure) {
+      if (typeof r.room === "number") this._room = r.room;
+      const failed = typeof r.failed === "number" ? r.failed : 1;
+      const err = wsError(r.code || undefined, failed > 1 ? `${failed} publishes failed: ${r.message}` : `publish failed: ${r.message}`);
+      err.failed = failed;
       if (sync === "throw") throw err;
       this._report(err);
     }
@@ -529,7 +554,8 @@ class Connection {
       const hdrs = headerPairs(opts.headers);
       this._flushBatch("throw");
       return new Promise((res, rej) => {
-        api.request(this._id, subject, bytes, hdrs, timeout, (u8) => res(readMsgs(u8, this)[0]), (e) => rej(fromGo(e)));
+        const r = api.request(this._id, subject, bytes, hdrs, timeout, (u8) => res(readMsgs(u8, this)[0]), (e) => rej(fromGo(e)));
+        if (r instanceof GoFailure) rej(fromGo(r));
       });
     } catch (e) {
       return Promise.reject(e);
@@ -543,7 +569,7 @@ class Connection {
     }
     return new Promise((res, rej) => {
       const r = fn(this._id, ...args, res, (e) => rej(fromGo(e)));
-      if (Array.isArray(r)) rej(fromGo(r));
+      if (r instanceof GoFailure) rej(fromGo(r));
     });
   }
   flush() { return this._closedFlag ? Promise.reject(wsError("CONNECTION_CLOSED", "the connection is closed")) : this._async(api.flush, this._timeout); }
@@ -558,23 +584,23 @@ class Connection {
     return new Promise((res) => api.close(this._id, res, res)).then(() => this._closed).then(() => undefined);
   }
   closed() { return this._closed; }
-  get readyState() { return api.readyState(this._id); }
-  isConnected() { return !this._closedFlag && api.state(this._id) === "CONNECTED"; }
+  get readyState() { return check(api.readyState(this._id)); }
+  isConnected() { return !this._closedFlag && check(api.state(this._id)) === "CONNECTED"; }
   isClosed() { return this._closedFlag; }
   stats() {
     const s = api.stats(this._id);
-    if (!Array.isArray(s) || s.length !== 5) return this._lastStats || { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, reconnects: 0 };
+    if (s instanceof GoFailure) return this._lastStats || { inMsgs: 0, outMsgs: 0, inBytes: 0, outBytes: 0, reconnects: 0 }; // closed: the last counts
     this._lastStats = { inMsgs: s[0], outMsgs: s[1], inBytes: s[2], outBytes: s[3], reconnects: s[4] };
     return this._lastStats;
   }
   get info() {
     if (this._closedFlag) return this._info;
     const info = api.info(this._id);
-    if (Array.isArray(info)) return this._info;
+    if (info instanceof GoFailure) return this._info; // closed: the last INFO
     this._info = info;
     return info;
   }
-  getServer() { return api.server(this._id); }
+  getServer() { return check(api.server(this._id)); }
   status(callback) {
     if (typeof callback !== "function") throw wsError("INVALID_OPTION", `status callback must be a function, got ${typeName(callback)}`);
     this._listeners.push(callback);
@@ -688,9 +714,10 @@ function connect(opts) {
         const sub = conn && conn._subs.get(sid);
         if (sub) sub._deliver(readMsgs(u8, conn));
       },
-      onSubEnd(sid, code, text) {
+      // why is null for a normal end, else a GoFailure.
+      onSubEnd(sid, why) {
         const sub = conn && conn._subs.get(sid);
-        if (sub) sub._end(code || text ? wsError(code || undefined, text) : null);
+        if (sub) sub._end(why ? fromGo(why) : null);
       },
       onStatus(type, data) {
         if (conn) conn._onStatus(type, data);
@@ -702,7 +729,7 @@ function connect(opts) {
       for (const [type, data] of early) conn._onStatus(type, data);
       resolve(conn);
     }, (e) => reject(fromGo(e)));
-    if (Array.isArray(r)) reject(fromGo(r));
+    if (r instanceof GoFailure) reject(fromGo(r));
   });
 }
 

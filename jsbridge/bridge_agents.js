@@ -123,7 +123,7 @@ class Supervisor {
       console.error("wsnats: unreadable supervisor event:", text);
       return;
     }
-    if (ev.error) ev.error = fromGo(ev.error);
+    if (ev.error) ev.error = errorFromPair(ev.error);
     for (const cb of this._listeners.slice()) {
       try { cb(ev); } catch (e) { console.error("wsnats: supervisor event callback threw:", e); }
     }
@@ -160,7 +160,7 @@ class Supervisor {
     }
     return JSON.parse(this._lastStatus);
   }
-  natsConnected() { return !this._stop && api.supNATS(this._id) === true; }
+  natsConnected() { return !this._stop && check(api.supNATS(this._id)) === true; }
   memory(id) {
     try {
       this._live("read memory");
@@ -170,7 +170,7 @@ class Supervisor {
     }
     return new Promise((res, rej) => {
       const r = api.supMemory(this._id, id, (text) => res(JSON.parse(text)), (e) => rej(fromGo(e)));
-      if (Array.isArray(r)) rej(fromGo(r));
+      if (r instanceof GoFailure) rej(fromGo(r));
     });
   }
   setConnection(conn) {
@@ -182,7 +182,7 @@ class Supervisor {
     }
     return new Promise((res, rej) => {
       const r = api.supConn(this._id, conn ? conn._id : 0, () => res(), (e) => rej(fromGo(e)));
-      if (Array.isArray(r)) rej(fromGo(r));
+      if (r instanceof GoFailure) rej(fromGo(r));
     });
   }
   observe(subject) {
@@ -193,7 +193,7 @@ class Supervisor {
     return () => {
       if (done) return;
       done = true;
-      api.supUnobserve(this._id, oid);
+      check(api.supUnobserve(this._id, oid));
     };
   }
   on(callback) {
@@ -210,7 +210,7 @@ class Supervisor {
     this._stop = new Promise((res, rej) => {
       const done = (text) => { this._lastStatus = text; this._final = true; res(JSON.parse(text)); };
       const r = api.supStop(this._id, timeout || 0, done, (e) => rej(fromGo(e)));
-      if (Array.isArray(r)) rej(fromGo(r));
+      if (r instanceof GoFailure) rej(fromGo(r));
     });
     return this._stop;
   }
@@ -231,7 +231,7 @@ supervisor = function supervisor(opts) {
       sup._started(id);
       resolve(sup);
     }, (e) => reject(fromGo(e)));
-    if (Array.isArray(r)) reject(fromGo(r));
+    if (r instanceof GoFailure) reject(fromGo(r));
   });
 };
 

@@ -22,11 +22,7 @@ func runJS(t *testing.T, src string) safejs.Value {
 	if url == "" {
 		t.Fatal("NATS_WS_URL is not set: run the browser tests through scripts/wasm-test.sh")
 	}
-	registerOnce.Do(func() {
-		if err := Register(); err != nil {
-			t.Fatalf("Register: %v", err)
-		}
-	})
+	registerBridge(t)
 	g := safejs.Global()
 	fnCtor, _ := g.Get("Function")
 	fn, err := fnCtor.New("wsnats", "url", "return (async () => {\n"+src+"\n})();")
@@ -73,6 +69,16 @@ func runJS(t *testing.T, src string) safejs.Value {
 		t.Fatal("script timed out")
 	}
 	return safejs.Undefined()
+}
+
+// registerBridge registers the bridge once for all tests.
+func registerBridge(t *testing.T) {
+	t.Helper()
+	var err error
+	registerOnce.Do(func() { err = Register() })
+	if err != nil {
+		t.Fatalf("Register: %v", err)
+	}
 }
 
 // The JS helpers every script can use.

@@ -114,13 +114,14 @@ func (b *bridge) onEvent(bc *bconn, ev wsnats.Event) {
 		b.mu.Unlock()
 	}
 	if ev.Err != nil {
-		data["error"] = []any{errorCode(ev.Err), ev.Err.Error()}
+		data["error"] = failure(ev.Err)
 	}
 	_, _ = bc.sink.Call("onStatus", string(ev.Type), data)
 }
 
 // pub(id, batch): publishes a packed batch; returns the room left (see
-// outboundRoom), or [code, message, failedCount, room] for the first failure.
+// outboundRoom), or the failure of the first publish that failed, with
+// the count of failed publishes and the room as its fields failed and room.
 func (b *bridge) pub(args []safejs.Value) (any, error) {
 	bc, err := b.conn(args)
 	if err != nil {
@@ -158,7 +159,7 @@ func (b *bridge) pub(args []safejs.Value) (any, error) {
 	}
 	room := outboundRoom(bc.nc)
 	if first != nil {
-		return []any{errorCode(first), first.Error(), failed, room}, nil
+		return failure(first, failed, room), nil
 	}
 	return room, nil
 }

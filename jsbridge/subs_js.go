@@ -71,14 +71,14 @@ func (b *bridge) pump(bc *bconn, bs *bsub) {
 	for {
 		msgs, err := bs.sub.NextMsgs(context.Background(), maxBatch)
 		if err != nil {
-			code, text := "", ""
+			var why any // null: a normal end
 			if !errors.Is(err, wsnats.ErrBadSubscription) && !errors.Is(err, wsnats.ErrMaxMessages) && !errors.Is(err, wsnats.ErrConnectionClosed) {
-				code, text = errorCode(err), err.Error()
+				why = failure(err)
 			}
 			b.mu.Lock()
 			delete(bc.subs, bs.id)
 			b.mu.Unlock()
-			_, _ = bc.sink.Call("onSubEnd", bs.id, code, text)
+			_, _ = bc.sink.Call("onSubEnd", bs.id, why)
 			return
 		}
 		buf = appendMsgBatch(buf[:0], msgs)
