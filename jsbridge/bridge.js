@@ -606,6 +606,14 @@ class Connection {
     this._listeners.push(callback);
     return () => { this._listeners = this._listeners.filter((c) => c !== callback); };
   }
+  // _tellSub passes err, which does not end it, to the callback of the
+  // subscription sid, if it has one.
+  _tellSub(sid, err) {
+    const sub = this._subs.get(sid);
+    if (sub && sub._callback) {
+      try { sub._callback(err, undefined); } catch (e) { console.error("wsnats: subscription callback threw on an error:", e); }
+    }
+  }
   // Called by Go.
   _onStatus(type, data) {
     data = data || {};
@@ -613,13 +621,13 @@ class Connection {
     if (err) data.error = err;
     switch (type) {
       case "error":
+        // With a sid: messages of that subscription were dropped (Go's
+        // reportDrop); its callback hears of it too.
+        if (data.sid) this._tellSub(data.sid, err);
         this._emit("error", err);
         return;
       case "slowConsumer": {
-        const sub = this._subs.get(data.sid);
-        if (sub && sub._callback) {
-          try { sub._callback(err || wsError("SLOW_CONSUMER", `slow consumer on "${data.subject}"`), undefined); } catch (e) { console.error(e); }
-        }
+        this._tellSub(data.sid, err || wsError("SLOW_CONSUMER", `slow consumer on "${data.subject}"`));
         delete data.sid;
         delete data.error;
         this._emit("slowConsumer", data);
@@ -715,9 +723,14 @@ function connect(opts) {
         if (sub) sub._deliver(readMsgs(u8, conn));
       },
       // why is null for a normal end, else a GoFailure.
+      // An INTERNAL end (the delivery failed in Go) is also reported
+      // like a throwing callback: on the console and as an "error" event.
       onSubEnd(sid, why) {
         const sub = conn && conn._subs.get(sid);
-        if (sub) sub._end(why ? fromGo(why) : null);
+        if (!sub) return;
+        const err = why ? fromGo(why) : null;
+        sub._end(err);
+        if (err && err.code === "INTERNAL") conn._report(err);
       },
       onStatus(type, data) {
         if (conn) conn._onStatus(type, data);

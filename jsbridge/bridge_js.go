@@ -71,8 +71,12 @@ func Register() error {
 		return fmt.Errorf("failed to register wsnats: %w", err)
 	}
 	if evCtor, err := g.Get("Event"); err == nil && !evCtor.IsUndefined() {
-		if ev, err := evCtor.New("wsnats:ready"); err == nil {
-			_, _ = g.Call("dispatchEvent", ev)
+		ev, err := evCtor.New("wsnats:ready")
+		if err == nil {
+			_, err = g.Call("dispatchEvent", ev)
+		}
+		if err != nil { // globalThis.wsnats is set: a page can still find it
+			consoleError("failed to dispatch the wsnats:ready event", err)
 		}
 	}
 	return nil
@@ -180,11 +184,18 @@ func settle(resolve, reject safejs.Value, work func() (any, error)) {
 			}()
 			v, err = work()
 		}()
-		if err != nil {
-			_, _ = reject.Invoke(failure(err))
-			return
+		if err == nil {
+			_, jsErr := resolve.Invoke(v)
+			if jsErr == nil {
+				return
+			}
+			// The result could not be handed over: reject instead, so
+			// the promise does not wait forever.
+			err = fmt.Errorf("%w: the result could not be passed to JS: %v", errInternal, jsErr)
 		}
-		_, _ = resolve.Invoke(v)
+		if _, jsErr := reject.Invoke(failure(err)); jsErr != nil {
+			consoleError("a promise could not be settled and waits forever", fmt.Errorf("%w (rejecting failed: %v)", err, jsErr))
+		}
 	}()
 }
 

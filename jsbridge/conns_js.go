@@ -116,7 +116,9 @@ func (b *bridge) onEvent(bc *bconn, ev wsnats.Event) {
 	if ev.Err != nil {
 		data["error"] = failure(ev.Err)
 	}
-	_, _ = bc.sink.Call("onStatus", string(ev.Type), data)
+	if _, err := bc.sink.Call("onStatus", string(ev.Type), data); err != nil {
+		consoleError(fmt.Sprintf("a %q status event could not be passed to JS (error: %v)", ev.Type, ev.Err), err)
+	}
 }
 
 // pub(id, batch): publishes a packed batch; returns the room left (see

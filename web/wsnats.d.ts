@@ -243,9 +243,11 @@ export interface SubscriptionOptions {
    * Called for each message, in order. Without a callback the subscription
    * is an async iterable instead. `err` is set, and `msg` is undefined, when
    * the subscription fails (for example "PERMISSIONS_VIOLATION" or
-   * "SLOW_CONSUMER"); after an error that closes the subscription, no more
-   * calls follow. An exception thrown by the callback is reported on the
-   * console and does not stop the subscription.
+   * "SLOW_CONSUMER", or "INTERNAL" when messages could not be handed to JS
+   * or their delivery failed for good); after an error that closes the
+   * subscription (isClosed() is then true), no more calls follow. An
+   * exception thrown by the callback is reported on the console and does not
+   * stop the subscription.
    */
   callback?: (err: WsNatsError | null, msg: Msg) => void;
 }
@@ -441,6 +443,13 @@ export interface ServerInfo {
  *   - "ldm":          the server entered lame duck mode. data: `{ server: string }`.
  *   - "error":        an asynchronous error, for example a -ERR from the
  *                     server or a permissions violation. data: `WsNatsError`.
+ *                     Also, with code "INTERNAL": messages of a subscription
+ *                     that could not be handed from the wasm module to JS
+ *                     (the message names the subject and the count, which
+ *                     getDropped() includes; the subscription's callback
+ *                     gets the same error and the subscription goes on),
+ *                     and a subscription whose delivery failed for good
+ *                     (it ends with that error, see SubscriptionOptions.callback).
  *   - "slowConsumer": a subscription dropped messages because its callback or
  *                     reader could not keep up. data: `{ subject: string, dropped: number }`.
  *   - "close":        the connection is closed for good; the last event.
@@ -487,7 +496,11 @@ export interface Subscription extends AsyncIterable<Msg> {
   /** How many messages were received but not handled yet. */
   getPending(): number;
 
-  /** How many messages were dropped because the subscription was too slow. */
+  /**
+   * How many messages were dropped: because the subscription was too slow
+   * ("slowConsumer" events), or because they could not be handed from the
+   * wasm module to JS ("error" events with code "INTERNAL").
+   */
   getDropped(): number;
 
   /** True once the subscription is closed (unsubscribed, drained, or its connection closed). */
@@ -801,7 +814,8 @@ export interface Supervisor {
  *   - "PROTOCOL_ERROR":          the server sent something the client does not understand.
  *   - "OUTBOUND_BUFFER_FULL":    publish() found the outgoing buffer full (the socket is too slow).
  *   - "RECONNECT_BUFFER_EXCEEDED": publish() while reconnecting found reconnectBufSize used up.
- *   - "INTERNAL":                a bug in wasm-nats; please report it.
+ *   - "INTERNAL":                a bug in wasm-nats, or a failure of the JS runtime under it
+ *                                (such as memory for messages that could not be allocated); please report it.
  *   - "LOAD_FAILED":             load() could not fetch, compile or start the wasm program.
  *   - "UNKNOWN_AGENT":           the supervisor has no agent with that id.
  *   - "UNKNOWN_KIND":            the wasm program has no agent kind of that name.
