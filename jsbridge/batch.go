@@ -3,7 +3,6 @@ package jsbridge
 import (
 	"encoding/binary"
 	"fmt"
-	"strconv"
 
 	"github.com/wasm-nats/wasm-nats/wsnats"
 )
@@ -17,9 +16,10 @@ import (
 //	u16 subject length, subject, u16 reply length, reply,
 //	u32 header length, header block, u32 data length, data
 //
-// The header block is "NATS/1.0[ code[ description]]\r\n" followed by
-// "key: value\r\n" lines, keys as received; empty when the message has no
-// headers and no status.
+// The header block is the block as received (wsnats Msg.HeaderBytes):
+// "NATS/1.0[ code[ description]]\r\n", "key: value\r\n" lines in wire
+// order, and "\r\n"; bridge.js parses it when the page reads headers. It
+// is empty when the message has no headers and no status.
 
 // maxSubjectBytes bounds a subject and a reply subject, in bytes, as
 // bridge.js's MAX_SUBJECT_BYTES does: nats-server closes a connection whose
@@ -94,38 +94,16 @@ func appendMsg(b []byte, m *wsnats.Msg) []byte {
 	b = append(b, m.Subject...)
 	b = binary.LittleEndian.AppendUint16(b, uint16(len(m.Reply)))
 	b = append(b, m.Reply...)
-	if m.Header == nil && m.Status() == 0 {
-		b = binary.LittleEndian.AppendUint32(b, 0)
-	} else {
-		at := len(b)
-		b = binary.LittleEndian.AppendUint32(b, 0)
-		b = appendHeaderBlock(b, m)
-		binary.LittleEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	// A block that decoded to neither headers nor a status (an empty
+	// or a malformed one, reported by wsnats) is not passed on.
+	var hdr []byte
+	if m.Header != nil || m.Status() != 0 {
+		hdr = m.HeaderBytes()
 	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(hdr)))
+	b = append(b, hdr...)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(m.Data)))
 	return append(b, m.Data...)
-}
-
-func appendHeaderBlock(b []byte, m *wsnats.Msg) []byte {
-	b = append(b, "NATS/1.0"...)
-	if m.Status() != 0 {
-		b = append(b, ' ')
-		b = strconv.AppendInt(b, int64(m.Status()), 10)
-		if d := m.StatusDescription(); d != "" {
-			b = append(b, ' ')
-			b = append(b, d...)
-		}
-	}
-	b = append(b, "\r\n"...)
-	for _, k := range m.Header.Keys() {
-		for _, v := range m.Header[k] {
-			b = append(b, k...)
-			b = append(b, ": "...)
-			b = append(b, v...)
-			b = append(b, "\r\n"...)
-		}
-	}
-	return b
 }
 
 // interner returns shared strings for subjects seen before, so a stream

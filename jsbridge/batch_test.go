@@ -71,7 +71,7 @@ func TestAppendMsgBatch(t *testing.T) {
 	got := readMsgBatch(t, appendMsgBatch(nil, msgs))
 	require.Equal(t, []string{
 		"s.one|||hi",
-		"s.two|r|NATS/1.0\r\nX-Multi: a\r\nX-Multi: b\r\nlower: v\r\n|",
+		"s.two|r|NATS/1.0\r\nX-Multi: a\r\nX-Multi: b\r\nlower: v\r\n\r\n|",
 	}, got)
 }
 

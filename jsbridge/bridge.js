@@ -131,7 +131,7 @@ function headerPairs(h) {
   if (h === undefined || h === null) return null;
   const pairs = [];
   if (h instanceof MsgHeaders) {
-    for (const [k, v] of h._pairs) pairs.push([k, v]);
+    for (const [k, list] of h._map) for (const v of list) pairs.push([k, v]);
   } else if (typeof h === "object" && !Array.isArray(h)) {
     for (const k of Object.keys(h)) {
       const v = h[k];
@@ -196,9 +196,15 @@ function readMsgs(u8, conn) {
   return out;
 }
 
+// MsgHeaders holds the headers of a received message, parsed from the
+// block as received (Msg.headers does it on first use). Keys keep their
+// wire order and case; values keep their order. Lookups match as nats.js
+// does: exactly by default, or by the match argument: "canonical" (the
+// key in canonical MIME form, "content-type" -> "Content-Type") or
+// "insensitive" (any case).
 class MsgHeaders {
   constructor(block) {
-    this._pairs = [];
+    this._map = new Map(); // key -> values, in wire order
     this.code = 0;
     this.description = "";
     if (!block) return;
@@ -212,18 +218,61 @@ class MsgHeaders {
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i];
       const c = line.indexOf(":");
-      if (c > 0) this._pairs.push([line.slice(0, c).trim(), line.slice(c + 1).trim()]);
+      if (c <= 0) continue; // the blank line that ends the block
+      const k = line.slice(0, c).trim();
+      const v = line.slice(c + 1).trim();
+      const list = this._map.get(k);
+      if (list) list.push(v);
+      else this._map.set(k, [v]);
     }
   }
-  _match(key) {
-    if (this._pairs.some(([k]) => k === key)) return (k) => k === key;
-    const lower = String(key).toLowerCase();
-    return (k) => k.toLowerCase() === lower;
+  // _find returns the stored keys that match key.
+  _find(key, match) {
+    if (typeof key !== "string") throw wsError("INVALID_OPTION", `a header key must be a string, got ${typeName(key)}`);
+    switch (match === undefined ? "exact" : match) {
+      case "exact":
+        return this._map.has(key) ? [key] : [];
+      case "canonical": {
+        const ck = canonicalKey(key);
+        return this._map.has(ck) ? [ck] : [];
+      }
+      case "insensitive": {
+        const lower = key.toLowerCase();
+        return [...this._map.keys()].filter((k) => k.toLowerCase() === lower);
+      }
+      default:
+        throw wsError("INVALID_OPTION", `header match must be "exact", "canonical" or "insensitive", got ${typeName(match)}`);
+    }
   }
-  get(key) { const m = this._match(key); const p = this._pairs.find(([k]) => m(k)); return p ? p[1] : ""; }
-  values(key) { const m = this._match(key); return this._pairs.filter(([k]) => m(k)).map((p) => p[1]); }
-  has(key) { const m = this._match(key); return this._pairs.some(([k]) => m(k)); }
-  keys() { return [...new Set(this._pairs.map((p) => p[0]))]; }
+  get(key, match) {
+    const keys = this._find(key, match);
+    return keys.length > 0 ? this._map.get(keys[0])[0] : "";
+  }
+  last(key, match) {
+    const keys = this._find(key, match);
+    if (keys.length === 0) return "";
+    const list = this._map.get(keys[0]);
+    return list[list.length - 1];
+  }
+  values(key, match) {
+    const out = [];
+    for (const k of this._find(key, match)) out.push(...this._map.get(k));
+    return out;
+  }
+  has(key, match) {
+    return this._find(key, match).length > 0;
+  }
+  keys() {
+    return [...this._map.keys()];
+  }
+}
+
+// canonicalKey is key in canonical MIME form ("content-type" becomes
+// "Content-Type"); a key with characters other than letters, digits and
+// '-' is returned as it is (as Go's Header does).
+function canonicalKey(key) {
+  if (!/^[A-Za-z0-9-]*$/.test(key)) return key;
+  return key.toLowerCase().replace(/(^|-)([a-z])/g, (_, sep, c) => sep + c.toUpperCase());
 }
 
 class Msg {

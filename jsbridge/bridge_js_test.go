@@ -138,7 +138,9 @@ nc.subscribe("bridge.svc", { callback: (err, m) => {
 await nc.flush();
 const r = await nc.request("bridge.svc", "hi", { timeout: 2000, headers: { "X-Multi": ["a", "b"] } });
 eq(r.string(), "re:hi", "reply payload");
-eq(r.headers.values("x-seen"), ["a", "b"], "reply header values (case-insensitive lookup)");
+eq(r.headers.values("X-Seen"), ["a", "b"], "reply header values");
+eq(r.headers.values("x-seen"), [], "lookups are exact by default (as nats.js)");
+eq(r.headers.values("x-seen", "insensitive"), ["a", "b"], "case-insensitive lookup on request");
 eq(r.headers.keys(), ["X-Seen"], "header keys keep case");
 await rejectsCode(nc.request("bridge.nobody", "x", { timeout: 2000 }), "NO_RESPONDERS", "no responders");
 nc.subscribe("bridge.silent", { callback: () => {} });

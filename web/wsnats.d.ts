@@ -545,17 +545,30 @@ export interface Msg {
 }
 
 /**
- * The headers of a received message. Lookups are case sensitive first; when
- * no key matches exactly, they fall back to a case-insensitive match.
+ * How a header lookup matches keys, as in nats.js: "exact" (the default;
+ * NATS header keys are case sensitive), "canonical" (the key is put in
+ * canonical MIME form first: "content-type" finds "Content-Type"), or
+ * "insensitive" (any case).
+ */
+export type HeaderMatch = "exact" | "canonical" | "insensitive";
+
+/**
+ * The headers of a received message, read from the header block as the
+ * server delivered it (parsed on first use of `msg.headers`). Keys keep
+ * their case and the order in which they were sent; the values of a key
+ * keep their order. A key that is not a string, or an unknown `match`,
+ * throws with code "INVALID_OPTION".
  */
 export interface MsgHeaders {
   /** The first value of the key, or "" when the key is absent. */
-  get(key: string): string;
+  get(key: string, match?: HeaderMatch): string;
+  /** The last value of the key, or "" when the key is absent. */
+  last(key: string, match?: HeaderMatch): string;
   /** All values of the key, in order; empty when the key is absent. */
-  values(key: string): string[];
+  values(key: string, match?: HeaderMatch): string[];
   /** True when the key is present. */
-  has(key: string): boolean;
-  /** All keys, in the order they first appeared. */
+  has(key: string, match?: HeaderMatch): boolean;
+  /** All keys, in the order they were sent. */
   keys(): string[];
   /**
    * The status code of the header line ("NATS/1.0 503"), or 0 when there is
