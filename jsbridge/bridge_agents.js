@@ -21,7 +21,9 @@ function checkAgentId(id, what) {
 
 function checkConnection(conn, what) {
   if (conn === undefined || conn === null) return null;
-  if (!(conn instanceof Connection)) throw wsError("INVALID_OPTION", `${what} must be a Connection from wsnats.connect(), got ${typeName(conn)}`);
+  let ok = false;
+  try { ok = conn instanceof Connection; } catch (_) { /* a Proxy whose traps throw */ }
+  if (!ok) throw wsError("INVALID_OPTION", `${what} must be a Connection from wsnats.connect(), got ${typeName(conn)}`);
   if (conn.isClosed()) throw wsError("CONNECTION_CLOSED", `${what} is closed`);
   return conn;
 }
@@ -33,7 +35,7 @@ function payloadJSON(payload, what) {
   try {
     text = JSON.stringify(payload);
   } catch (e) {
-    throw wsError("BAD_JSON", `${what}: the payload cannot be encoded as JSON: ${e.message}`);
+    throw wsError("BAD_JSON", `${what}: the payload cannot be encoded as JSON: ${errText(e)}`);
   }
   if (text === undefined) throw wsError("BAD_JSON", `${what}: a payload of type ${typeName(payload)} cannot be encoded as JSON`);
   return text;
@@ -204,7 +206,7 @@ class Supervisor {
   stop(timeout) {
     if (this._stop) return this._stop;
     if (timeout !== undefined && (typeof timeout !== "number" || !(timeout > 0))) {
-      return Promise.reject(wsError("INVALID_OPTION", `stop: timeout must be a positive number of milliseconds, got ${timeout}`));
+      return Promise.reject(wsError("INVALID_OPTION", `stop: timeout must be a positive number of milliseconds, got ${typeName(timeout)}`));
     }
     this.status(); // keep the last status in case the stop times out
     this._stop = new Promise((res, rej) => {

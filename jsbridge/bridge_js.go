@@ -151,13 +151,14 @@ var failureClass safejs.Value
 // bridge.js's GoFailure class, new GoFailure(code, message, ...extra). No
 // result of a Go function can be one, so bridge.js tells errors from
 // results (numbers, strings, arrays, objects) with instanceof alone.
-// extra are the fields a caller adds (pub: failed count and room).
+// extra are the fields a caller adds (pub: failed count and room). A
+// message that quotes a huge input is clipped (clipMessage).
 func failure(err error, extra ...any) any {
 	code := errorCode(err)
 	if code == "" && errors.Is(err, errInternal) {
 		code = codeInternal
 	}
-	args := append([]any{code, err.Error()}, extra...)
+	args := append([]any{code, clipMessage(err.Error(), maxMessageLen)}, extra...)
 	v, newErr := failureClass.New(args...)
 	if newErr != nil {
 		// Only before Register has the class; say so rather than return

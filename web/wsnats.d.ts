@@ -17,6 +17,11 @@
 //     `message` and, where the cause is known, a machine readable `code`.
 //   - Synchronous methods throw; asynchronous methods return a promise that
 //     rejects. Nothing fails silently.
+//   - Bad arguments of any kind (a Symbol, a BigInt, a circular object, a
+//     Proxy or getter that throws, NaN, a number out of range, a string that
+//     is too long) give such an Error with a code, never a bare TypeError.
+//     A method called without its object (`const p = nc.publish; p("a")`)
+//     fails with code "INVALID_OPTION": bind it (`nc.publish.bind(nc)`).
 
 // ---------------------------------------------------------------------------
 // The loader module (wsnats.js)
@@ -123,13 +128,22 @@ export interface ConnectionOptions {
    * learns further URLs from the server's INFO (`connect_urls`).
    */
   servers: string | string[];
-  /** Connection name that the server shows in its monitoring endpoints. */
+  /**
+   * Connection name that the server shows in its monitoring endpoints. It
+   * goes in the CONNECT line with token, user, pass and the JWT; a line over
+   * the server's limit (4096 bytes by default) makes connect() reject with
+   * "CONNECTION_REFUSED" ("maximum control line exceeded").
+   */
   name?: string;
-  /** Timeout for establishing a connection, per attempt. Default: 10000. */
+  /**
+   * Timeout for establishing a connection, per attempt. Default: 10000.
+   * Like every duration option: a number of milliseconds above 0 (for
+   * reconnectTimeWait: at least 0) and at most 2147483647.
+   */
   timeout?: number;
   /**
    * How many times to try to reconnect after the connection was lost, per
-   * server. -1 tries forever, 0 turns reconnecting off. Default: 60.
+   * server: an integer; -1 tries forever, 0 turns reconnecting off. Default: 60.
    */
   maxReconnectAttempts?: number;
   /** Time to wait before trying the same server again. Default: 2000. */
@@ -159,8 +173,8 @@ export interface ConnectionOptions {
   /**
    * How many bytes of outgoing messages the client buffers while it is
    * reconnecting. When the buffer is full, publish() throws with code
-   * "RECONNECT_BUFFER_EXCEEDED". 0 turns buffering off (publish() throws
-   * while disconnected). Default: 8388608 (8 MiB).
+   * "RECONNECT_BUFFER_EXCEEDED". An integer of at least 0; 0 turns
+   * buffering off (publish() throws while disconnected). Default: 8388608 (8 MiB).
    */
   reconnectBufSize?: number;
 
@@ -235,8 +249,9 @@ export interface SubscriptionOptions {
    */
   queue?: string;
   /**
-   * Unsubscribe automatically after this many messages. Same as calling
-   * `unsubscribe(max)` right after subscribing.
+   * Unsubscribe automatically after this many messages (a non-negative
+   * integer; 0 means no limit). Same as calling `unsubscribe(max)` right
+   * after subscribing.
    */
   max?: number;
   /**
@@ -254,7 +269,10 @@ export interface SubscriptionOptions {
 
 /** Options for {@link Connection.request}. */
 export interface RequestOptions {
-  /** How long to wait for the reply. Default: the connection's `timeout` (10000). */
+  /**
+   * How long to wait for the reply, in milliseconds above 0 and at most
+   * 2147483647. Default: the connection's `timeout` (10000).
+   */
   timeout?: number;
   /** NATS headers to send with the request. */
   headers?: HeadersInit;
@@ -477,7 +495,8 @@ export interface Subscription extends AsyncIterable<Msg> {
    * Unsubscribes. Without `max`, at once: no message is delivered after
    * the call. With `max`, after `max` messages in total have been received
    * (counting those already received); if that many were already received,
-   * at once. Calling it on a closed subscription does nothing.
+   * at once. Calling it on a closed subscription does nothing. `max` must be
+   * a non-negative integer (code "INVALID_OPTION").
    */
   unsubscribe(max?: number): void;
 
@@ -821,7 +840,8 @@ export interface Supervisor {
  *   - "BAD_PAYLOAD":             the payload is neither a string nor a Uint8Array.
  *   - "BAD_HEADERS":             a header key or value is invalid.
  *   - "BAD_JSON":                a value could not be turned into JSON or parsed from it.
- *   - "INVALID_OPTION":          an option has a wrong type or value.
+ *   - "INVALID_OPTION":          an option or argument has a wrong type or value, or a method
+ *                                was called without its object (detached).
  *   - "SUBSCRIPTION_CLOSED":     the subscription is closed.
  *   - "SLOW_CONSUMER":           a subscription could not keep up and dropped messages.
  *   - "PROTOCOL_ERROR":          the server sent something the client does not understand.
