@@ -3,7 +3,6 @@ package jsbridge
 import (
 	"encoding/binary"
 	"fmt"
-	"strconv"
 
 	"github.com/wasm-nats/wasm-nats/wsnats"
 )
@@ -17,17 +16,31 @@ import (
 //	u16 subject length, subject, u16 reply length, reply,
 //	u32 header length, header block, u32 data length, data
 //
-// The header block is "NATS/1.0[ code[ description]]\r\n" followed by
-// "key: value\r\n" lines, keys as received; empty when the message has no
-// headers and no status.
+// The header block is the block as received (wsnats Msg.HeaderBytes):
+// "NATS/1.0[ code[ description]]\r\n", "key: value\r\n" lines in wire
+// order, and "\r\n"; bridge.js parses it when the page reads headers. It
+// is empty when the message has no headers and no status.
+
+// maxSubjectBytes bounds a subject and a reply subject, in bytes, as
+// bridge.js's MAX_SUBJECT_BYTES does: nats-server closes a connection whose
+// control line passes 4096 bytes, and a PUB line holds both.
+const maxSubjectBytes = 2000
+
+// errSubjectTooLong is the error of a batch record over maxSubjectBytes.
+var errSubjectTooLong = fmt.Errorf("%w: longer than %d bytes", wsnats.ErrBadSubject, maxSubjectBytes)
 
 // pubRecord is one publish of a batch. subject and reply alias the batch.
+// err is set for a record that is well framed but must not be published
+// (a subject or reply over maxSubjectBytes); the records after it are
+// still good.
 type pubRecord struct {
 	subject, reply, data []byte
+	err                  error
 }
 
 // decodePubBatch calls fn for each record of b, in order. It stops at the
-// first malformed record with an error.
+// first malformed record with an error. bridge.js never writes a subject
+// over maxSubjectBytes; one that arrives anyway is passed with err set.
 func decodePubBatch(b []byte, fn func(r pubRecord)) error {
 	for len(b) > 0 {
 		var r pubRecord
@@ -40,6 +53,9 @@ func decodePubBatch(b []byte, fn func(r pubRecord)) error {
 		}
 		if r.data, b, ok = take(b, 4); !ok {
 			return fmt.Errorf("truncated publish batch (data)")
+		}
+		if len(r.subject) > maxSubjectBytes || len(r.reply) > maxSubjectBytes {
+			r.err = errSubjectTooLong
 		}
 		fn(r)
 	}
@@ -78,38 +94,16 @@ func appendMsg(b []byte, m *wsnats.Msg) []byte {
 	b = append(b, m.Subject...)
 	b = binary.LittleEndian.AppendUint16(b, uint16(len(m.Reply)))
 	b = append(b, m.Reply...)
-	if m.Header == nil && m.Status() == 0 {
-		b = binary.LittleEndian.AppendUint32(b, 0)
-	} else {
-		at := len(b)
-		b = binary.LittleEndian.AppendUint32(b, 0)
-		b = appendHeaderBlock(b, m)
-		binary.LittleEndian.PutUint32(b[at:], uint32(len(b)-at-4))
+	// A block that decoded to neither headers nor a status (an empty
+	// or a malformed one, reported by wsnats) is not passed on.
+	var hdr []byte
+	if m.Header != nil || m.Status() != 0 {
+		hdr = m.HeaderBytes()
 	}
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(hdr)))
+	b = append(b, hdr...)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(m.Data)))
 	return append(b, m.Data...)
-}
-
-func appendHeaderBlock(b []byte, m *wsnats.Msg) []byte {
-	b = append(b, "NATS/1.0"...)
-	if m.Status() != 0 {
-		b = append(b, ' ')
-		b = strconv.AppendInt(b, int64(m.Status()), 10)
-		if d := m.StatusDescription(); d != "" {
-			b = append(b, ' ')
-			b = append(b, d...)
-		}
-	}
-	b = append(b, "\r\n"...)
-	for _, k := range m.Header.Keys() {
-		for _, v := range m.Header[k] {
-			b = append(b, k...)
-			b = append(b, ": "...)
-			b = append(b, v...)
-			b = append(b, "\r\n"...)
-		}
-	}
-	return b
 }
 
 // interner returns shared strings for subjects seen before, so a stream

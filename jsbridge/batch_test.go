@@ -71,7 +71,7 @@ func TestAppendMsgBatch(t *testing.T) {
 	got := readMsgBatch(t, appendMsgBatch(nil, msgs))
 	require.Equal(t, []string{
 		"s.one|||hi",
-		"s.two|r|NATS/1.0\r\nX-Multi: a\r\nX-Multi: b\r\nlower: v\r\n|",
+		"s.two|r|NATS/1.0\r\nX-Multi: a\r\nX-Multi: b\r\nlower: v\r\n\r\n|",
 	}, got)
 }
 
@@ -93,4 +93,27 @@ func TestBuildOptionsRejectsBadValues(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(1500), o.Timeout.Milliseconds())
 	require.False(t, o.AllowReconnect, "maxReconnectAttempts 0 turns reconnecting off")
+}
+
+// A record over the subject limit is well framed: it is passed with err
+// set, and the records after it decode intact.
+func TestDecodePubBatchFlagsLongSubjects(t *testing.T) {
+	long := string(make([]byte, maxSubjectBytes+1))
+	edge := string(make([]byte, maxSubjectBytes))
+	batch := pubRecordBytes("a", "", []byte("1"))
+	batch = append(batch, pubRecordBytes(long, "", []byte("2"))...)
+	batch = append(batch, pubRecordBytes("b", long, []byte("3"))...)
+	batch = append(batch, pubRecordBytes(edge, edge, []byte("4"))...)
+	var good, bad []string
+	require.NoError(t, decodePubBatch(batch, func(r pubRecord) {
+		if r.err != nil {
+			require.ErrorIs(t, r.err, wsnats.ErrBadSubject)
+			require.Equal(t, codeBadSubject, errorCode(r.err))
+			bad = append(bad, string(r.data))
+			return
+		}
+		good = append(good, string(r.data))
+	}))
+	require.Equal(t, []string{"1", "4"}, good)
+	require.Equal(t, []string{"2", "3"}, bad)
 }

@@ -21,7 +21,9 @@ function checkAgentId(id, what) {
 
 function checkConnection(conn, what) {
   if (conn === undefined || conn === null) return null;
-  if (!(conn instanceof Connection)) throw wsError("INVALID_OPTION", `${what} must be a Connection from wsnats.connect(), got ${typeName(conn)}`);
+  let ok = false;
+  try { ok = conn instanceof Connection; } catch (_) { /* a Proxy whose traps throw */ }
+  if (!ok) throw wsError("INVALID_OPTION", `${what} must be a Connection from wsnats.connect(), got ${typeName(conn)}`);
   if (conn.isClosed()) throw wsError("CONNECTION_CLOSED", `${what} is closed`);
   return conn;
 }
@@ -33,7 +35,7 @@ function payloadJSON(payload, what) {
   try {
     text = JSON.stringify(payload);
   } catch (e) {
-    throw wsError("BAD_JSON", `${what}: the payload cannot be encoded as JSON: ${e.message}`);
+    throw wsError("BAD_JSON", `${what}: the payload cannot be encoded as JSON: ${errText(e)}`);
   }
   if (text === undefined) throw wsError("BAD_JSON", `${what}: a payload of type ${typeName(payload)} cannot be encoded as JSON`);
   return text;
@@ -123,7 +125,7 @@ class Supervisor {
       console.error("wsnats: unreadable supervisor event:", text);
       return;
     }
-    if (ev.error) ev.error = fromGo(ev.error);
+    if (ev.error) ev.error = errorFromPair(ev.error);
     for (const cb of this._listeners.slice()) {
       try { cb(ev); } catch (e) { console.error("wsnats: supervisor event callback threw:", e); }
     }
@@ -160,7 +162,7 @@ class Supervisor {
     }
     return JSON.parse(this._lastStatus);
   }
-  natsConnected() { return !this._stop && api.supNATS(this._id) === true; }
+  natsConnected() { return !this._stop && check(api.supNATS(this._id)) === true; }
   memory(id) {
     try {
       this._live("read memory");
@@ -170,7 +172,7 @@ class Supervisor {
     }
     return new Promise((res, rej) => {
       const r = api.supMemory(this._id, id, (text) => res(JSON.parse(text)), (e) => rej(fromGo(e)));
-      if (Array.isArray(r)) rej(fromGo(r));
+      if (r instanceof GoFailure) rej(fromGo(r));
     });
   }
   setConnection(conn) {
@@ -182,7 +184,7 @@ class Supervisor {
     }
     return new Promise((res, rej) => {
       const r = api.supConn(this._id, conn ? conn._id : 0, () => res(), (e) => rej(fromGo(e)));
-      if (Array.isArray(r)) rej(fromGo(r));
+      if (r instanceof GoFailure) rej(fromGo(r));
     });
   }
   observe(subject) {
@@ -193,7 +195,7 @@ class Supervisor {
     return () => {
       if (done) return;
       done = true;
-      api.supUnobserve(this._id, oid);
+      check(api.supUnobserve(this._id, oid));
     };
   }
   on(callback) {
@@ -204,13 +206,13 @@ class Supervisor {
   stop(timeout) {
     if (this._stop) return this._stop;
     if (timeout !== undefined && (typeof timeout !== "number" || !(timeout > 0))) {
-      return Promise.reject(wsError("INVALID_OPTION", `stop: timeout must be a positive number of milliseconds, got ${timeout}`));
+      return Promise.reject(wsError("INVALID_OPTION", `stop: timeout must be a positive number of milliseconds, got ${typeName(timeout)}`));
     }
     this.status(); // keep the last status in case the stop times out
     this._stop = new Promise((res, rej) => {
       const done = (text) => { this._lastStatus = text; this._final = true; res(JSON.parse(text)); };
       const r = api.supStop(this._id, timeout || 0, done, (e) => rej(fromGo(e)));
-      if (Array.isArray(r)) rej(fromGo(r));
+      if (r instanceof GoFailure) rej(fromGo(r));
     });
     return this._stop;
   }
@@ -231,7 +233,7 @@ supervisor = function supervisor(opts) {
       sup._started(id);
       resolve(sup);
     }, (e) => reject(fromGo(e)));
-    if (Array.isArray(r)) reject(fromGo(r));
+    if (r instanceof GoFailure) reject(fromGo(r));
   });
 };
 

@@ -16,8 +16,9 @@ import (
 var bridgeJS string
 
 // bridgeReturnJS ends the bridge's source, after bridge_agents.js in the
-// module with agents: it returns the API that becomes globalThis.wsnats.
-const bridgeReturnJS = "\nreturn Object.freeze({ version, agents, connect, supervisor });\n"
+// module with agents: it returns the API that becomes globalThis.wsnats,
+// and the GoFailure class that Go builds its errors with.
+const bridgeReturnJS = "\nreturn { wsnats: Object.freeze({ version, agents, connect, supervisor }), GoFailure };\n"
 
 // Version is reported as wsnats.version.
 var Version = wsnats.Version
@@ -55,16 +56,27 @@ func Register() error {
 	if err != nil {
 		return fmt.Errorf("failed to compile the JS bridge: %w", err)
 	}
-	ws, err := factory.Invoke(api, Version)
+	started, err := factory.Invoke(api, Version)
 	if err != nil {
 		return fmt.Errorf("failed to start the JS bridge: %w", err)
+	}
+	ws, err := started.Get("wsnats")
+	if err != nil {
+		return fmt.Errorf("failed to start the JS bridge: %w", err)
+	}
+	if failureClass, err = started.Get("GoFailure"); err != nil || failureClass.Type() != safejs.TypeFunction {
+		return fmt.Errorf("failed to start the JS bridge: it gave no GoFailure class (%v)", err)
 	}
 	if err := g.Set("wsnats", ws); err != nil {
 		return fmt.Errorf("failed to register wsnats: %w", err)
 	}
 	if evCtor, err := g.Get("Event"); err == nil && !evCtor.IsUndefined() {
-		if ev, err := evCtor.New("wsnats:ready"); err == nil {
-			_, _ = g.Call("dispatchEvent", ev)
+		ev, err := evCtor.New("wsnats:ready")
+		if err == nil {
+			_, err = g.Call("dispatchEvent", ev)
+		}
+		if err != nil { // globalThis.wsnats is set: a page can still find it
+			consoleError("failed to dispatch the wsnats:ready event", err)
 		}
 	}
 	return nil
@@ -115,30 +127,46 @@ func (b *bridge) makeAPI() (safejs.Value, error) {
 	return api, nil
 }
 
-// guard turns errors and panics into the [code, message] arrays bridge.js
-// throws as Errors. A panic never reaches JS.
+// guard turns errors and panics into the failures (see failure) that
+// bridge.js throws as Errors. A panic never reaches JS.
 func guard(name string, fn apiFunc) func(this safejs.Value, args []safejs.Value) any {
 	return func(_ safejs.Value, args []safejs.Value) (out any) {
 		defer func() {
 			if r := recover(); r != nil {
-				out = errArray(fmt.Errorf("%w in wsnats %s: %v", errInternal, name, r))
+				out = failure(fmt.Errorf("%w in wsnats %s: %v", errInternal, name, r))
 			}
 		}()
 		v, err := fn(args)
 		if err != nil {
-			return errArray(err)
+			return failure(err)
 		}
 		return v
 	}
 }
 
-// errArray is the JS form of an error: [code, message].
-func errArray(err error) []any {
+// failureClass is bridge.js's GoFailure class, set by Register.
+var failureClass safejs.Value
+
+// failure is the one JS form of an error at the boundary: an instance of
+// bridge.js's GoFailure class, new GoFailure(code, message, ...extra). No
+// result of a Go function can be one, so bridge.js tells errors from
+// results (numbers, strings, arrays, objects) with instanceof alone.
+// extra are the fields a caller adds (pub: failed count and room). A
+// message that quotes a huge input is clipped (clipMessage).
+func failure(err error, extra ...any) any {
 	code := errorCode(err)
 	if code == "" && errors.Is(err, errInternal) {
 		code = codeInternal
 	}
-	return []any{code, err.Error()}
+	args := append([]any{code, clipMessage(err.Error(), maxMessageLen)}, extra...)
+	v, newErr := failureClass.New(args...)
+	if newErr != nil {
+		// Only before Register has the class; say so rather than return
+		// something bridge.js could take for a result.
+		consoleError("failed to pass an error to JS", fmt.Errorf("%v (the error: %w)", newErr, err))
+		return safejs.Undefined()
+	}
+	return v
 }
 
 var errInternal = errors.New("internal error")
@@ -157,11 +185,18 @@ func settle(resolve, reject safejs.Value, work func() (any, error)) {
 			}()
 			v, err = work()
 		}()
-		if err != nil {
-			_, _ = reject.Invoke(errArray(err))
-			return
+		if err == nil {
+			_, jsErr := resolve.Invoke(v)
+			if jsErr == nil {
+				return
+			}
+			// The result could not be handed over: reject instead, so
+			// the promise does not wait forever.
+			err = fmt.Errorf("%w: the result could not be passed to JS: %v", errInternal, jsErr)
 		}
-		_, _ = resolve.Invoke(v)
+		if _, jsErr := reject.Invoke(failure(err)); jsErr != nil {
+			consoleError("a promise could not be settled and waits forever", fmt.Errorf("%w (rejecting failed: %v)", err, jsErr))
+		}
 	}()
 }
 

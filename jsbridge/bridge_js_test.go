@@ -22,11 +22,7 @@ func runJS(t *testing.T, src string) safejs.Value {
 	if url == "" {
 		t.Fatal("NATS_WS_URL is not set: run the browser tests through scripts/wasm-test.sh")
 	}
-	registerOnce.Do(func() {
-		if err := Register(); err != nil {
-			t.Fatalf("Register: %v", err)
-		}
-	})
+	registerBridge(t)
 	g := safejs.Global()
 	fnCtor, _ := g.Get("Function")
 	fn, err := fnCtor.New("wsnats", "url", "return (async () => {\n"+src+"\n})();")
@@ -73,6 +69,16 @@ func runJS(t *testing.T, src string) safejs.Value {
 		t.Fatal("script timed out")
 	}
 	return safejs.Undefined()
+}
+
+// registerBridge registers the bridge once for all tests.
+func registerBridge(t *testing.T) {
+	t.Helper()
+	var err error
+	registerOnce.Do(func() { err = Register() })
+	if err != nil {
+		t.Fatalf("Register: %v", err)
+	}
 }
 
 // The JS helpers every script can use.
@@ -132,7 +138,9 @@ nc.subscribe("bridge.svc", { callback: (err, m) => {
 await nc.flush();
 const r = await nc.request("bridge.svc", "hi", { timeout: 2000, headers: { "X-Multi": ["a", "b"] } });
 eq(r.string(), "re:hi", "reply payload");
-eq(r.headers.values("x-seen"), ["a", "b"], "reply header values (case-insensitive lookup)");
+eq(r.headers.values("X-Seen"), ["a", "b"], "reply header values");
+eq(r.headers.values("x-seen"), [], "lookups are exact by default (as nats.js)");
+eq(r.headers.values("x-seen", "insensitive"), ["a", "b"], "case-insensitive lookup on request");
 eq(r.headers.keys(), ["X-Seen"], "header keys keep case");
 await rejectsCode(nc.request("bridge.nobody", "x", { timeout: 2000 }), "NO_RESPONDERS", "no responders");
 nc.subscribe("bridge.silent", { callback: () => {} });

@@ -3,6 +3,8 @@ package jsbridge
 import (
 	"context"
 	"errors"
+	"fmt"
+	"unicode/utf8"
 
 	"github.com/wasm-nats/wasm-nats/wsnats"
 )
@@ -81,3 +83,24 @@ var (
 	errInvalidOption = errors.New("invalid option")
 	errBadPayload    = errors.New("invalid payload")
 )
+
+// maxMessageLen bounds the message of an error that crosses to JS: an
+// error that quotes a huge input (a 2 MB URL) keeps its start and its end.
+const maxMessageLen = 1000
+
+// clipMessage shortens s to about n bytes by cutting out its middle, at
+// UTF-8 boundaries, and saying how much was cut.
+func clipMessage(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	head, tail := n*2/3, n/3
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	start := len(s) - tail
+	for start < len(s) && !utf8.RuneStart(s[start]) {
+		start++
+	}
+	return s[:head] + fmt.Sprintf(" ...(%d bytes cut)... ", start-head) + s[start:]
+}

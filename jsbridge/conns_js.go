@@ -118,13 +118,16 @@ func (b *bridge) onEvent(bc *bconn, ev wsnats.Event) {
 		b.mu.Unlock()
 	}
 	if ev.Err != nil {
-		data["error"] = []any{errorCode(ev.Err), ev.Err.Error()}
+		data["error"] = failure(ev.Err)
 	}
-	_, _ = bc.sink.Call("onStatus", string(ev.Type), data)
+	if _, err := bc.sink.Call("onStatus", string(ev.Type), data); err != nil {
+		consoleError(fmt.Sprintf("a %q status event could not be passed to JS (error: %v)", ev.Type, ev.Err), err)
+	}
 }
 
 // pub(id, batch): publishes a packed batch; returns the room left (see
-// outboundRoom), or [code, message, failedCount, room] for the first failure.
+// outboundRoom), or the failure of the first publish that failed, with
+// the count of failed publishes and the room as its fields failed and room.
 func (b *bridge) pub(args []safejs.Value) (any, error) {
 	bc, err := b.conn(args)
 	if err != nil {
@@ -138,6 +141,13 @@ func (b *bridge) pub(args []safejs.Value) (any, error) {
 	var first error
 	failed := 0
 	err = decodePubBatch(buf, func(r pubRecord) {
+		if r.err != nil {
+			failed++
+			if first == nil {
+				first = fmt.Errorf("failed to publish: %w", r.err)
+			}
+			return
+		}
 		subj := b.intern.get(r.subject)
 		var reply string
 		if len(r.reply) > 0 {
@@ -155,7 +165,7 @@ func (b *bridge) pub(args []safejs.Value) (any, error) {
 	}
 	room := outboundRoom(bc.nc)
 	if first != nil {
-		return []any{errorCode(first), first.Error(), failed, room}, nil
+		return failure(first, failed, room), nil
 	}
 	return room, nil
 }

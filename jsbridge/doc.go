@@ -15,6 +15,15 @@
 // Every Go function reachable from JS recovers panics and reports them as
 // errors: a panic that reached JS would kill the module for the page.
 //
+// Errors have one shape at the boundary: an instance of bridge.js's
+// GoFailure class (code, message; pub adds failed and room), which
+// bridge.js hands to Go at start and Go builds with failure. A Go function
+// returns it instead of its result, a Go promise rejects with it, and
+// status events carry it; bridge.js tests `instanceof GoFailure` and
+// nothing else, so no result (stats and subState are arrays) can pass for
+// an error. Supervisor events, which cross as JSON text, carry their error
+// as a [code, message] pair in their error member.
+//
 // wsnats.supervisor starts agents of package wsnats/agent by registered
 // kind (supervisor_js.go, with the pure parts in supervisor.go): their
 // supervisor's messenger is NATS through a page Connection while it is

@@ -5,6 +5,8 @@ package jsbridge
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/hack-pad/safejs"
@@ -19,7 +21,14 @@ const maxBatch = 1024
 type bsub struct {
 	id  int
 	sub *wsnats.Subscription
+	// dropped counts the messages the pump took from sub but could not
+	// hand to JS (see reportDrop); getDropped() adds it to sub's drops.
+	dropped atomic.Int64
 }
+
+// pumpFault, set by tests only, runs before each batch of subject is
+// copied to JS: it may panic (a fault of the pump) or fail the copy.
+var pumpFault func(subject string) error
 
 // sub(id, subject, queue, max): returns the subscription id.
 func (b *bridge) sub(args []safejs.Value) (any, error) {
@@ -64,33 +73,88 @@ func (b *bridge) sub(args []safejs.Value) (any, error) {
 }
 
 // pump hands pending messages to JS, one crossing per batch, until the
-// subscription ends; then it tells JS why (code "" for a normal end).
+// subscription ends; then it tells JS why (null for a normal end). A batch
+// that cannot be handed over is counted and reported (reportDrop); a panic
+// ends the subscription with an INTERNAL error (pumpPanicked).
 func (b *bridge) pump(bc *bconn, bs *bsub) {
-	defer func() { _ = recover() }()
+	var msgs []*wsnats.Msg // the batch in hand
+	defer func() {
+		if r := recover(); r != nil {
+			b.pumpPanicked(bc, bs, r, len(msgs))
+		}
+	}()
 	var buf []byte
 	for {
-		msgs, err := bs.sub.NextMsgs(context.Background(), maxBatch)
+		var err error
+		msgs, err = bs.sub.NextMsgs(context.Background(), maxBatch)
 		if err != nil {
-			code, text := "", ""
+			var why any // null: a normal end
 			if !errors.Is(err, wsnats.ErrBadSubscription) && !errors.Is(err, wsnats.ErrMaxMessages) && !errors.Is(err, wsnats.ErrConnectionClosed) {
-				code, text = errorCode(err), err.Error()
+				why = failure(err)
 			}
-			b.mu.Lock()
-			delete(bc.subs, bs.id)
-			b.mu.Unlock()
-			_, _ = bc.sink.Call("onSubEnd", bs.id, code, text)
+			b.endSub(bc, bs, why)
 			return
 		}
 		buf = appendMsgBatch(buf[:0], msgs)
-		arr, err := b.toJSBytes(buf)
-		if err != nil {
-			continue
+		arr, err := b.batchToJS(bs, buf)
+		if err == nil {
+			_, err = bc.sink.Call("onMsgs", bs.id, arr)
 		}
-		_, _ = bc.sink.Call("onMsgs", bs.id, arr)
+		if err != nil {
+			b.reportDrop(bc, bs, len(msgs), err)
+		}
+		msgs = nil
 		if cap(buf) > 1<<20 {
 			buf = nil
 		}
 	}
+}
+
+// batchToJS copies a packed batch of bs into a new Uint8Array.
+func (b *bridge) batchToJS(bs *bsub, p []byte) (safejs.Value, error) {
+	if pumpFault != nil {
+		if err := pumpFault(bs.sub.Subject); err != nil {
+			return safejs.Value{}, err
+		}
+	}
+	return b.toJSBytes(p)
+}
+
+// endSub forgets bs and tells bridge.js that it ended: why is null for a
+// normal end, else a failure.
+func (b *bridge) endSub(bc *bconn, bs *bsub, why any) {
+	b.mu.Lock()
+	delete(bc.subs, bs.id)
+	b.mu.Unlock()
+	if _, err := bc.sink.Call("onSubEnd", bs.id, why); err != nil {
+		consoleError(fmt.Sprintf("the end of the subscription to %q could not be passed to JS; it waits for messages that never come", bs.sub.Subject), err)
+	}
+}
+
+// reportDrop counts n messages of bs that could not be handed to JS and
+// reports them: an "error" status event (code INTERNAL) that names the
+// subscription, which bridge.js also passes to its callback.
+func (b *bridge) reportDrop(bc *bconn, bs *bsub, n int, cause error) {
+	bs.dropped.Add(int64(n))
+	err := fmt.Errorf("%w: %d messages on %q were dropped: handing them to JS failed: %v", errInternal, n, bs.sub.Subject, cause)
+	if _, cerr := bc.sink.Call("onStatus", "error", map[string]any{"error": failure(err), "sid": bs.id}); cerr != nil {
+		consoleError("the drop could not be reported", fmt.Errorf("%w (reporting failed: %v)", err, cerr))
+	}
+}
+
+// pumpPanicked ends bs after its pump panicked with r while it held lost
+// messages: it unsubscribes, and the JS subscription ends with an INTERNAL
+// error that bridge.js also reports (console and an "error" status event).
+func (b *bridge) pumpPanicked(bc *bconn, bs *bsub, r any, lost int) {
+	err := fmt.Errorf("%w: the delivery of messages on %q to JS failed: %v; the subscription is closed, %d messages in hand were not delivered", errInternal, bs.sub.Subject, r, lost)
+	defer func() {
+		if r2 := recover(); r2 != nil {
+			consoleError("ending a failed subscription panicked", fmt.Errorf("%v, after: %w", r2, err))
+		}
+	}()
+	bs.dropped.Add(int64(lost))
+	_ = bs.sub.Unsubscribe() // the end is reported below, whatever this says
+	b.endSub(bc, bs, failure(err))
 }
 
 func (b *bridge) lookupSub(args []safejs.Value) (*bconn, *bsub, error) {
@@ -168,5 +232,6 @@ func (b *bridge) subState(args []safejs.Value) (any, error) {
 		return []any{0, 0, 0, false}, nil
 	}
 	pending, _ := bs.sub.Pending()
-	return []any{float64(bs.sub.Received()), pending, bs.sub.Dropped(), bs.sub.IsValid()}, nil
+	dropped := bs.sub.Dropped() + int(bs.dropped.Load())
+	return []any{float64(bs.sub.Received()), pending, dropped, bs.sub.IsValid()}, nil
 }

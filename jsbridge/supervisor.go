@@ -175,7 +175,8 @@ func parseSupSpec(text []byte, page agent.Factory) (*supPlan, error) {
 	return p, nil
 }
 
-// appendJSErr appends the [code, message] form of err, as errArray makes it.
+// appendJSErr appends err as the JSON pair [code, message]: the error
+// member of a supervisor event (bridge.js's errorFromPair reads it).
 func appendJSErr(b []byte, err error) []byte {
 	b = append(b, '[')
 	b = jsonlite.AppendString(b, errorCode(err))

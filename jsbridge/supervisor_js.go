@@ -75,10 +75,17 @@ var sups = struct {
 }{m: map[int]*bsup{}}
 
 // emit hands one JSON event to the JS Supervisor. It runs on supervisor,
-// agent and subscription goroutines; nothing it meets may panic them.
+// agent and subscription goroutines; nothing it meets may panic them. An
+// event that cannot be handed over is written to the console.
 func (s *bsup) emit(text []byte) {
-	defer func() { _ = recover() }()
-	_, _ = s.sink.Call("_onEvent", string(text))
+	defer func() {
+		if r := recover(); r != nil {
+			consoleError("a supervisor event could not be passed to JS: "+string(text), fmt.Errorf("panic: %v", r))
+		}
+	}()
+	if _, err := s.sink.Call("_onEvent", string(text)); err != nil {
+		consoleError("a supervisor event could not be passed to JS: "+string(text), err)
+	}
 }
 
 // supOf finds the supervisor whose id is args[0].

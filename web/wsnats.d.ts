@@ -17,6 +17,11 @@
 //     `message` and, where the cause is known, a machine readable `code`.
 //   - Synchronous methods throw; asynchronous methods return a promise that
 //     rejects. Nothing fails silently.
+//   - Bad arguments of any kind (a Symbol, a BigInt, a circular object, a
+//     Proxy or getter that throws, NaN, a number out of range, a string that
+//     is too long) give such an Error with a code, never a bare TypeError.
+//     A method called without its object (`const p = nc.publish; p("a")`)
+//     fails with code "INVALID_OPTION": bind it (`nc.publish.bind(nc)`).
 
 // ---------------------------------------------------------------------------
 // The loader module (wsnats.js)
@@ -123,13 +128,22 @@ export interface ConnectionOptions {
    * learns further URLs from the server's INFO (`connect_urls`).
    */
   servers: string | string[];
-  /** Connection name that the server shows in its monitoring endpoints. */
+  /**
+   * Connection name that the server shows in its monitoring endpoints. It
+   * goes in the CONNECT line with token, user, pass and the JWT; a line over
+   * the server's limit (4096 bytes by default) makes connect() reject with
+   * "CONNECTION_REFUSED" ("maximum control line exceeded").
+   */
   name?: string;
-  /** Timeout for establishing a connection, per attempt. Default: 10000. */
+  /**
+   * Timeout for establishing a connection, per attempt. Default: 10000.
+   * Like every duration option: a number of milliseconds above 0 (for
+   * reconnectTimeWait: at least 0) and at most 2147483647.
+   */
   timeout?: number;
   /**
    * How many times to try to reconnect after the connection was lost, per
-   * server. -1 tries forever, 0 turns reconnecting off. Default: 60.
+   * server: an integer; -1 tries forever, 0 turns reconnecting off. Default: 60.
    */
   maxReconnectAttempts?: number;
   /** Time to wait before trying the same server again. Default: 2000. */
@@ -159,8 +173,8 @@ export interface ConnectionOptions {
   /**
    * How many bytes of outgoing messages the client buffers while it is
    * reconnecting. When the buffer is full, publish() throws with code
-   * "RECONNECT_BUFFER_EXCEEDED". 0 turns buffering off (publish() throws
-   * while disconnected). Default: 8388608 (8 MiB).
+   * "RECONNECT_BUFFER_EXCEEDED". An integer of at least 0; 0 turns
+   * buffering off (publish() throws while disconnected). Default: 8388608 (8 MiB).
    */
   reconnectBufSize?: number;
 
@@ -235,24 +249,30 @@ export interface SubscriptionOptions {
    */
   queue?: string;
   /**
-   * Unsubscribe automatically after this many messages. Same as calling
-   * `unsubscribe(max)` right after subscribing.
+   * Unsubscribe automatically after this many messages (a non-negative
+   * integer; 0 means no limit). Same as calling `unsubscribe(max)` right
+   * after subscribing.
    */
   max?: number;
   /**
    * Called for each message, in order. Without a callback the subscription
    * is an async iterable instead. `err` is set, and `msg` is undefined, when
    * the subscription fails (for example "PERMISSIONS_VIOLATION" or
-   * "SLOW_CONSUMER"); after an error that closes the subscription, no more
-   * calls follow. An exception thrown by the callback is reported on the
-   * console and does not stop the subscription.
+   * "SLOW_CONSUMER", or "INTERNAL" when messages could not be handed to JS
+   * or their delivery failed for good); after an error that closes the
+   * subscription (isClosed() is then true), no more calls follow. An
+   * exception thrown by the callback is reported on the console and does not
+   * stop the subscription.
    */
   callback?: (err: WsNatsError | null, msg: Msg) => void;
 }
 
 /** Options for {@link Connection.request}. */
 export interface RequestOptions {
-  /** How long to wait for the reply. Default: the connection's `timeout` (10000). */
+  /**
+   * How long to wait for the reply, in milliseconds above 0 and at most
+   * 2147483647. Default: the connection's `timeout` (10000).
+   */
   timeout?: number;
   /** NATS headers to send with the request. */
   headers?: HeadersInit;
@@ -267,7 +287,9 @@ export interface Connection {
    *
    * `data` may be a string (sent as UTF-8) or bytes; omitted means an empty
    * payload. Throws synchronously on bad input: an empty or invalid subject
-   * (code "BAD_SUBJECT"), a payload of another type ("BAD_PAYLOAD"), a
+   * or reply subject, or one longer than 2000 bytes in UTF-8 (code
+   * "BAD_SUBJECT"; `reply` must be a string, and only undefined, null and ""
+   * mean "no reply"), a payload of another type ("BAD_PAYLOAD"), a
    * payload over the server's max_payload ("MAX_PAYLOAD_EXCEEDED"), bad
    * headers ("BAD_HEADERS"), or a closed or draining connection
    * ("CONNECTION_CLOSED", "CONNECTION_DRAINING").
@@ -284,7 +306,8 @@ export interface Connection {
   /**
    * Subscribes to a subject, which may contain the wildcards `*` (one token)
    * and `>` (one or more tokens at the end). Throws with code "BAD_SUBJECT"
-   * for an invalid subject and "CONNECTION_CLOSED" on a closed connection.
+   * for an invalid subject or queue group (or one longer than 2000 bytes in
+   * UTF-8) and "CONNECTION_CLOSED" on a closed connection.
    * The SUB is sent asynchronously; await flush() to be sure that the server
    * knows about it before you rely on it.
    */
@@ -442,6 +465,13 @@ export interface ServerInfo {
  *   - "ldm":          the server entered lame duck mode. data: `{ server: string }`.
  *   - "error":        an asynchronous error, for example a -ERR from the
  *                     server or a permissions violation. data: `WsNatsError`.
+ *                     Also, with code "INTERNAL": messages of a subscription
+ *                     that could not be handed from the wasm module to JS
+ *                     (the message names the subject and the count, which
+ *                     getDropped() includes; the subscription's callback
+ *                     gets the same error and the subscription goes on),
+ *                     and a subscription whose delivery failed for good
+ *                     (it ends with that error, see SubscriptionOptions.callback).
  *   - "slowConsumer": a subscription dropped messages because its callback or
  *                     reader could not keep up. data: `{ subject: string, dropped: number }`.
  *   - "close":        the connection is closed for good; the last event.
@@ -475,7 +505,8 @@ export interface Subscription extends AsyncIterable<Msg> {
    * Unsubscribes. Without `max`, at once: no message is delivered after
    * the call. With `max`, after `max` messages in total have been received
    * (counting those already received); if that many were already received,
-   * at once. Calling it on a closed subscription does nothing.
+   * at once. Calling it on a closed subscription does nothing. `max` must be
+   * a non-negative integer (code "INVALID_OPTION").
    */
   unsubscribe(max?: number): void;
 
@@ -494,7 +525,11 @@ export interface Subscription extends AsyncIterable<Msg> {
   /** How many messages were received but not handled yet. */
   getPending(): number;
 
-  /** How many messages were dropped because the subscription was too slow. */
+  /**
+   * How many messages were dropped: because the subscription was too slow
+   * ("slowConsumer" events), or because they could not be handed from the
+   * wasm module to JS ("error" events with code "INTERNAL").
+   */
   getDropped(): number;
 
   /** True once the subscription is closed (unsubscribed, drained, or its connection closed). */
@@ -539,17 +574,30 @@ export interface Msg {
 }
 
 /**
- * The headers of a received message. Lookups are case sensitive first; when
- * no key matches exactly, they fall back to a case-insensitive match.
+ * How a header lookup matches keys, as in nats.js: "exact" (the default;
+ * NATS header keys are case sensitive), "canonical" (the key is put in
+ * canonical MIME form first: "content-type" finds "Content-Type"), or
+ * "insensitive" (any case).
+ */
+export type HeaderMatch = "exact" | "canonical" | "insensitive";
+
+/**
+ * The headers of a received message, read from the header block as the
+ * server delivered it (parsed on first use of `msg.headers`). Keys keep
+ * their case and the order in which they were sent; the values of a key
+ * keep their order. A key that is not a string, or an unknown `match`,
+ * throws with code "INVALID_OPTION".
  */
 export interface MsgHeaders {
   /** The first value of the key, or "" when the key is absent. */
-  get(key: string): string;
+  get(key: string, match?: HeaderMatch): string;
+  /** The last value of the key, or "" when the key is absent. */
+  last(key: string, match?: HeaderMatch): string;
   /** All values of the key, in order; empty when the key is absent. */
-  values(key: string): string[];
+  values(key: string, match?: HeaderMatch): string[];
   /** True when the key is present. */
-  has(key: string): boolean;
-  /** All keys, in the order they first appeared. */
+  has(key: string, match?: HeaderMatch): boolean;
+  /** All keys, in the order they were sent. */
   keys(): string[];
   /**
    * The status code of the header line ("NATS/1.0 503"), or 0 when there is
@@ -798,17 +846,19 @@ export interface Supervisor {
  *   - "PERMISSIONS_VIOLATION":   the server denied a publish or subscribe.
  *   - "MAX_PAYLOAD_EXCEEDED":    the message is larger than the server's max_payload.
  *   - "HEADERS_NOT_SUPPORTED":   headers were given but the server does not support them.
- *   - "BAD_SUBJECT":             the subject (or reply subject or queue) is empty or invalid.
+ *   - "BAD_SUBJECT":             the subject (or reply subject or queue) is empty, invalid, or longer than 2000 bytes.
  *   - "BAD_PAYLOAD":             the payload is neither a string nor a Uint8Array.
  *   - "BAD_HEADERS":             a header key or value is invalid.
  *   - "BAD_JSON":                a value could not be turned into JSON or parsed from it.
- *   - "INVALID_OPTION":          an option has a wrong type or value.
+ *   - "INVALID_OPTION":          an option or argument has a wrong type or value, or a method
+ *                                was called without its object (detached).
  *   - "SUBSCRIPTION_CLOSED":     the subscription is closed.
  *   - "SLOW_CONSUMER":           a subscription could not keep up and dropped messages.
  *   - "PROTOCOL_ERROR":          the server sent something the client does not understand.
  *   - "OUTBOUND_BUFFER_FULL":    publish() found the outgoing buffer full (the socket is too slow).
  *   - "RECONNECT_BUFFER_EXCEEDED": publish() while reconnecting found reconnectBufSize used up.
- *   - "INTERNAL":                a bug in wasm-nats; please report it.
+ *   - "INTERNAL":                a bug in wasm-nats, or a failure of the JS runtime under it
+ *                                (such as memory for messages that could not be allocated); please report it.
  *   - "LOAD_FAILED":             load() could not fetch, compile or start the wasm program.
  *   - "UNKNOWN_AGENT":           the supervisor has no agent with that id.
  *   - "UNKNOWN_KIND":            the wasm program has no agent kind of that name.

@@ -104,7 +104,12 @@ func validateHeader(h Header) error {
 func appendHeader(b []byte, h Header) []byte {
 	b = append(b, hdrLine...)
 	b = append(b, "\r\n"...)
-	for _, k := range h.Keys() {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sortKeys(keys)
+	for _, k := range keys {
 		for _, v := range h[k] {
 			b = append(b, k...)
 			b = append(b, ": "...)
@@ -181,20 +186,10 @@ func canonicalKey(k string) string {
 	return k
 }
 
-// Keys returns the keys of h in sorted order.
-func (h Header) Keys() []string {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sortKeys(keys)
-	return keys
-}
-
-// sortKeys sorts header keys: an insertion sort for the handful of keys
-// headers have, a heapsort (O(n log n)) beyond, so that a message with
-// thousands of keys cannot stall its receiver. The generic sort would add
-// about 20 KB to the wasm module.
+// sortKeys sorts header keys for appendHeader: an insertion sort for the
+// handful of keys headers have, a heapsort (O(n log n)) beyond, so that a
+// header with thousands of keys cannot stall its publisher. The generic
+// sort would add about 20 KB to the wasm module.
 func sortKeys(keys []string) {
 	if len(keys) <= 12 {
 		for i := 1; i < len(keys); i++ {

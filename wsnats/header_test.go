@@ -40,9 +40,3 @@ func TestSortKeys(t *testing.T) {
 		require.Equal(t, want, keys)
 	}
 }
-
-func TestHeaderKeys(t *testing.T) {
-	h := Header{"B": {"1"}, "A": {"2"}, "C": {"3"}}
-	require.Equal(t, []string{"A", "B", "C"}, h.Keys())
-	require.Empty(t, Header{}.Keys())
-}

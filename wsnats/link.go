@@ -131,15 +131,19 @@ func (l *link) onMsg(subject, reply []byte, sid uint64, hdr, payload []byte) {
 	if len(reply) > 0 {
 		m.Reply = string(reply)
 	}
-	m.Data = make([]byte, len(payload))
-	copy(m.Data, payload)
+	// One allocation for the header block and the payload, which follows
+	// it; the block's capacity ends where the payload starts.
+	buf := make([]byte, len(hdr)+len(payload))
+	copy(buf, hdr)
+	copy(buf[len(hdr):], payload)
+	m.Data = buf[len(hdr):]
 	if hdr != nil {
-		h, code, desc, err := decodeHeader(hdr)
+		m.hdr = buf[:len(hdr):len(hdr)]
+		h, code, desc, err := decodeHeader(m.hdr)
 		if err != nil {
 			c.reportAsync(s, fmt.Errorf("failed to decode headers of a message on %q: %w", m.Subject, err), EventError)
 		}
 		m.Header, m.status, m.statusDesc = h, code, desc
-		m.hdrSize = len(hdr)
 	}
 	s.receive(m)
 }

@@ -18,7 +18,7 @@ type Msg struct {
 
 	status     int
 	statusDesc string
-	hdrSize    int // bytes of the received header block
+	hdr        []byte // the received header block; shares its buffer with Data
 }
 
 // NewMsg returns a message for subject with an empty header, ready for
@@ -34,10 +34,29 @@ func (m *Msg) Status() int { return m.status }
 // StatusDescription returns the text after the status code, if any.
 func (m *Msg) StatusDescription() string { return m.statusDesc }
 
+// HeaderBytes returns the header block of a received message as it came
+// from the server: the status line ("NATS/1.0[ code[ description]]"), the
+// header lines in the order they were sent and the blank line that ends
+// the block. It is nil when the message had no headers, and it does not
+// follow later changes to Header. It shares the message's memory: do not
+// modify it.
+//
+// For a message built in Go it encodes Header as PublishMsg sends it
+// (keys sorted), or returns nil when Header is empty.
+func (m *Msg) HeaderBytes() []byte {
+	if m.hdr != nil {
+		return m.hdr
+	}
+	if len(m.Header) == 0 {
+		return nil
+	}
+	return appendHeader(nil, m.Header)
+}
+
 // size is what a received message counts against a subscription's pending
 // bytes limit: payload and header block.
 func (m *Msg) size() int {
-	return m.hdrSize + len(m.Data)
+	return len(m.hdr) + len(m.Data)
 }
 
 // Respond publishes data to the message's reply subject.
