@@ -3,7 +3,6 @@
 package jsbridge
 
 import (
-	_ "embed"
 	"errors"
 	"fmt"
 	"sync"
@@ -11,14 +10,6 @@ import (
 	"github.com/hack-pad/safejs"
 	"github.com/wasm-nats/wasm-nats/wsnats"
 )
-
-//go:embed bridge.js
-var bridgeJS string
-
-// bridgeReturnJS ends the bridge's source, after bridge_agents.js in the
-// module with agents: it returns the API that becomes globalThis.wsnats,
-// and the GoFailure class that Go builds its errors with.
-const bridgeReturnJS = "\nreturn { wsnats: Object.freeze({ version, agents, connect, supervisor }), GoFailure };\n"
 
 // Version is reported as wsnats.version.
 var Version = wsnats.Version
@@ -35,28 +26,39 @@ type bridge struct {
 	log    wsnats.Log
 }
 
-// Register creates globalThis.wsnats and dispatches a "wsnats:ready" event
-// on globalThis. Call it once from the wasm program's main, then block.
+// Register starts the bridge: it calls the JS half that the loader handed
+// over (globalThis.wsnatsBoot, see the package doc) with the Go functions,
+// sets globalThis.wsnats to the API it returns, tells the loader
+// (wsnatsBoot.ready) and dispatches a "wsnats:ready" event on globalThis.
+// Call it once from the wasm program's main, then block.
 func Register() error {
 	g := safejs.Global()
 	u8, err := g.Get("Uint8Array")
 	if err != nil {
 		return fmt.Errorf("failed to register wsnats: %w", err)
 	}
+	boot, err := g.Get("wsnatsBoot")
+	if err != nil || boot.Type() != safejs.TypeObject {
+		return errors.New("failed to register wsnats: the page gave no JS half of the bridge " +
+			"(globalThis.wsnatsBoot): load the module with wsnats.js's load()")
+	}
+	create, err := boot.Get("bridge")
+	if err != nil || create.Type() != safejs.TypeFunction {
+		return errors.New("failed to register wsnats: globalThis.wsnatsBoot.bridge is not bridge.js's createBridge")
+	}
+	withSupervisor := safejs.Undefined()
+	if withAgents {
+		if withSupervisor, err = boot.Get("agents"); err != nil || withSupervisor.Type() != safejs.TypeFunction {
+			return errors.New("failed to register wsnats: this module has agents, and globalThis.wsnatsBoot.agents " +
+				"is not bridge-agents.js's createSupervisor: load it with load({ agents: true })")
+		}
+	}
 	b := &bridge{conns: map[int]*bconn{}, u8: u8, intern: interner{}, log: consoleLog{}}
 	api, err := b.makeAPI()
 	if err != nil {
 		return fmt.Errorf("failed to register wsnats: %w", err)
 	}
-	fnCtor, err := g.Get("Function")
-	if err != nil {
-		return fmt.Errorf("failed to register wsnats: %w", err)
-	}
-	factory, err := fnCtor.New("api", "version", bridgeJS+agentsJS+bridgeReturnJS)
-	if err != nil {
-		return fmt.Errorf("failed to compile the JS bridge: %w", err)
-	}
-	started, err := factory.Invoke(api, Version)
+	started, err := create.Invoke(api, Version, withSupervisor)
 	if err != nil {
 		return fmt.Errorf("failed to start the JS bridge: %w", err)
 	}
@@ -69,6 +71,11 @@ func Register() error {
 	}
 	if err := g.Set("wsnats", ws); err != nil {
 		return fmt.Errorf("failed to register wsnats: %w", err)
+	}
+	if ready, err := boot.Get("ready"); err == nil && ready.Type() == safejs.TypeFunction {
+		if _, err := ready.Invoke(ws); err != nil {
+			consoleError("wsnatsBoot.ready failed", err)
+		}
 	}
 	if evCtor, err := g.Get("Event"); err == nil && !evCtor.IsUndefined() {
 		ev, err := evCtor.New("wsnats:ready")

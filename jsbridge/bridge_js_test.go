@@ -3,6 +3,7 @@
 package jsbridge
 
 import (
+	"errors"
 	"os"
 	"sync"
 	"testing"
@@ -23,14 +24,25 @@ func runJS(t *testing.T, src string) safejs.Value {
 		t.Fatal("NATS_WS_URL is not set: run the browser tests through scripts/wasm-test.sh")
 	}
 	registerBridge(t)
+	ws, _ := safejs.Global().Get("wsnats")
+	return awaitJS(t, src, []string{"wsnats", "url"}, ws, url)
+}
+
+// awaitJS runs src as the body of an async function of params, called with
+// args, and returns what it resolves to; a rejection fails the test.
+func awaitJS(t *testing.T, src string, params []string, args ...any) safejs.Value {
+	t.Helper()
 	g := safejs.Global()
 	fnCtor, _ := g.Get("Function")
-	fn, err := fnCtor.New("wsnats", "url", "return (async () => {\n"+src+"\n})();")
+	ctorArgs := make([]any, 0, len(params)+1)
+	for _, p := range params {
+		ctorArgs = append(ctorArgs, p)
+	}
+	fn, err := fnCtor.New(append(ctorArgs, "return (async () => {\n"+src+"\n})();")...)
 	if err != nil {
 		t.Fatalf("bad test script: %v", err)
 	}
-	ws, _ := g.Get("wsnats")
-	promise, err := fn.Invoke(ws, url)
+	promise, err := fn.Invoke(args...)
 	if err != nil {
 		t.Fatalf("script threw: %v", err)
 	}
@@ -71,11 +83,27 @@ func runJS(t *testing.T, src string) safejs.Value {
 	return safejs.Undefined()
 }
 
+// bootJS gives the test page what the loader gives a real one: the JS half
+// of the bridge, imported from the web directory natsrun serves.
+const bootJS = `
+const [bridge, receiver, agents] = await Promise.all([
+  import(web + "/bridge.js"), import(web + "/receiver.js"), withAgents ? import(web + "/bridge-agents.js") : null]);
+globalThis.wsnatsBoot = { bridge: bridge.createBridge, receiver: receiver.makeReceiver, agents: agents ? agents.createSupervisor : undefined };
+`
+
 // registerBridge registers the bridge once for all tests.
 func registerBridge(t *testing.T) {
 	t.Helper()
 	var err error
-	registerOnce.Do(func() { err = Register() })
+	registerOnce.Do(func() {
+		web := os.Getenv("NATS_WEB_URL")
+		if web == "" {
+			err = errors.New("NATS_WEB_URL is not set: run the browser tests through scripts/wasm-test.sh")
+			return
+		}
+		awaitJS(t, bootJS, []string{"web", "withAgents"}, web, withAgents)
+		err = Register()
+	})
 	if err != nil {
 		t.Fatalf("Register: %v", err)
 	}

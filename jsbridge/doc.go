@@ -1,11 +1,27 @@
 // Package jsbridge is the JavaScript face of wsnats: it registers
 // globalThis.wsnats in a page that runs the wasm module.
 //
-// The bridge has two halves. A small JavaScript layer (bridge.js, embedded
-// and evaluated at start) owns everything that is cheap to do in JS:
-// argument checks that must throw synchronously, Promises, message objects,
-// async iterators, and batching. The Go half (this package, built for
-// js/wasm) owns the connections and speaks only the public wsnats API.
+// The bridge has two halves. A small JavaScript layer (web/bridge.js and,
+// for agents, web/bridge-agents.js: ES modules shipped next to the loader)
+// owns everything that is cheap to do in JS: argument checks that must
+// throw synchronously, Promises, message objects, async iterators, and
+// batching. The Go half (this package, built for js/wasm) owns the
+// connections and speaks only the public wsnats API.
+//
+// # Start-up
+//
+// Nothing is compiled from strings, so pages need only 'wasm-unsafe-eval'
+// in their Content Security Policy. Before it runs the Go program, the
+// loader (web/wsnats.js) sets globalThis.wsnatsBoot to
+//
+//	{ bridge: createBridge,      // bridge.js
+//	  agents: createSupervisor,  // bridge-agents.js, for the module with agents
+//	  receiver: makeReceiver,    // receiver.js: the sockets' receive queue (package wsnats)
+//	  ready(wsnats) }            // resolves load()
+//
+// Register calls bridge(api, version, agents) with the Go functions, sets
+// globalThis.wsnats to the API it returns and calls ready with it (and
+// dispatches a "wsnats:ready" event, for pages that listen for one).
 //
 // Crossing between JS and Go is the dominant cost in the browser, so both
 // directions are batched: publishes made in one turn of the event loop

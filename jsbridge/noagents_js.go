@@ -2,8 +2,9 @@
 
 package jsbridge
 
-// agentsJS is empty: bridge.js keeps its supervisor stub.
-const agentsJS = ""
+// withAgents is false: the bridge gets no supervisor (bridge.js then
+// rejects wsnats.supervisor() with NOT_AVAILABLE).
+const withAgents = false
 
 // addSupervisorAPI adds nothing: this build has no agents.
 func (b *bridge) addSupervisorAPI(map[string]apiFunc) {}

@@ -14,7 +14,6 @@ package jsbridge
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"sync"
 	"time"
@@ -47,10 +46,9 @@ type bsup struct {
 	stopping  bool
 }
 
-// agentsJS is the JS half of wsnats.supervisor, put into bridge.js.
-//
-//go:embed bridge_agents.js
-var agentsJS string
+// withAgents is true: the bridge's wsnats.supervisor is bridge-agents.js's,
+// which the loader hands over as globalThis.wsnatsBoot.agents.
+const withAgents = true
 
 // addSupervisorAPI adds the functions behind wsnats.supervisor to the API
 // bridge.js calls.

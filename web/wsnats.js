@@ -7,12 +7,15 @@
 // load() puts Go's wasm_exec.js support script into the page (unless
 // globalThis.Go already exists), fetches and instantiates wsnats.wasm (the
 // client; load({ agents: true }) loads wsnats-agents.wasm, the client with
-// wsnats.supervisor), starts the Go program, and resolves once the program
-// has registered globalThis.wsnats. Types and the full API are in
-// wsnats.d.ts.
+// wsnats.supervisor), hands the Go program the JavaScript half of the
+// bridge (bridge.js, bridge-agents.js, receiver.js: real modules, so a page
+// needs no 'unsafe-eval'), starts it, and resolves once the program has
+// registered globalThis.wsnats. Types and the full API are in wsnats.d.ts.
+
+import { createBridge } from "./bridge.js";
+import { makeReceiver } from "./receiver.js";
 
 const DEFAULT_TIMEOUT_MS = 15000;
-const POLL_INTERVAL_MS = 25;
 
 /** @type {Promise<any> | null} */
 let pending = null;
@@ -51,77 +54,60 @@ async function start(opts) {
   if (globalThis.wsnats !== undefined) {
     return globalThis.wsnats; // already running (loaded by other means)
   }
-  const defaultWasm = opts.agents ? "./wsnats-agents.wasm" : "./wsnats.wasm";
-  const wasmURL = new URL(opts.wasmURL ?? defaultWasm, import.meta.url);
-  const execURL = new URL(opts.execURL ?? "./wasm_exec.js", import.meta.url);
+  // Literal URLs, so that bundlers find and emit the files.
+  const defaultWasm = opts.agents
+    ? new URL("./wsnats-agents.wasm", import.meta.url)
+    : new URL("./wsnats.wasm", import.meta.url);
+  const wasmURL = opts.wasmURL ? new URL(opts.wasmURL, import.meta.url) : defaultWasm;
+  const execURL = opts.execURL ? new URL(opts.execURL, import.meta.url) : new URL("./wasm_exec.js", import.meta.url);
   const timeout = opts.timeout ?? DEFAULT_TIMEOUT_MS;
   const deadline = Date.now() + timeout;
 
-  // Listen before anything runs, so that an early ready event is not missed.
-  const ready = waitForRegistration();
-  try {
-    const work = (async () => {
-      if (typeof globalThis.Go !== "function") {
-        await loadExecScript(execURL);
-      }
-      const go = new globalThis.Go();
-      go.argv = ["wsnats", ...(opts.args ?? [])];
-      go.env = { ...(opts.env ?? {}) };
-      const instance = await instantiate(wasmURL, go.importObject);
+  const work = (async () => {
+    const supervisor = opts.agents ? import("./bridge-agents.js") : null;
+    if (typeof globalThis.Go !== "function") {
+      await loadExecScript(execURL);
+    }
+    const go = new globalThis.Go();
+    go.argv = ["wsnats", ...(opts.args ?? [])];
+    go.env = { ...(opts.env ?? {}) };
+    const instance = await instantiate(wasmURL, go.importObject);
 
-      // go.run resolves when the Go program exits. The program is expected to
-      // keep running, so an exit before registration is a failure.
-      let exitCode = null;
-      const origExit = go.exit;
-      go.exit = (code) => {
-        exitCode = code;
-        origExit.call(go, code);
-      };
-      const exited = go.run(instance).then(
-        () => {
-          throw loadError(
-            `the wsnats wasm program exited (code ${exitCode ?? "unknown"}) ` +
-              "before it registered globalThis.wsnats; see the browser console",
-          );
-        },
-        (err) => {
-          throw loadError(`the wsnats wasm program crashed: ${messageOf(err)}`, err);
-        },
-      );
-      return Promise.race([ready.promise, exited]);
-    })();
-    return await withDeadline(work, deadline, timeout);
-  } finally {
-    ready.cancel();
-  }
-}
-
-// waitForRegistration resolves once globalThis.wsnats is defined, whether the
-// bridge announces it with a "wsnats:ready" event or just sets it.
-function waitForRegistration() {
-  let timer = null;
-  let onReady = null;
-  const promise = new Promise((resolve) => {
-    const check = () => {
-      if (globalThis.wsnats !== undefined) {
-        resolve(globalThis.wsnats);
-        return true;
-      }
-      return false;
+    // The Go program finds the bridge's JS half here, and calls ready once
+    // it has registered globalThis.wsnats.
+    let ready;
+    const registered = new Promise((resolve) => {
+      ready = resolve;
+    });
+    globalThis.wsnatsBoot = {
+      bridge: createBridge,
+      agents: supervisor ? (await supervisor).createSupervisor : undefined,
+      receiver: makeReceiver,
+      ready,
     };
-    onReady = () => check();
-    if (typeof globalThis.addEventListener === "function") {
-      globalThis.addEventListener("wsnats:ready", onReady);
-    }
-    timer = setInterval(check, POLL_INTERVAL_MS);
-  });
-  const cancel = () => {
-    clearInterval(timer);
-    if (typeof globalThis.removeEventListener === "function") {
-      globalThis.removeEventListener("wsnats:ready", onReady);
-    }
-  };
-  return { promise, cancel };
+
+    // go.run resolves when the Go program exits. The program is expected to
+    // keep running, so an exit before registration is a failure.
+    let exitCode = null;
+    const origExit = go.exit;
+    go.exit = (code) => {
+      exitCode = code;
+      origExit.call(go, code);
+    };
+    const exited = go.run(instance).then(
+      () => {
+        throw loadError(
+          `the wsnats wasm program exited (code ${exitCode ?? "unknown"}) ` +
+            "before it registered globalThis.wsnats; see the browser console",
+        );
+      },
+      (err) => {
+        throw loadError(`the wsnats wasm program crashed: ${messageOf(err)}`, err);
+      },
+    );
+    return Promise.race([registered, exited]);
+  })();
+  return withDeadline(work, deadline, timeout);
 }
 
 function withDeadline(promise, deadline, timeout) {

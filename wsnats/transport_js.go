@@ -16,65 +16,17 @@ var (
 	jsOnce       sync.Once
 	jsWebSocket  safejs.Value
 	jsUint8Array safejs.Value
-	jsReceiver   safejs.Value // makes a socket's receive queue (receiverJS); undefined without eval
+	jsReceiver   safejs.Value // makes a socket's receive queue (receiver.js's makeReceiver); undefined without it
 	jsErr        error
 )
 
 // goReceive makes sockets receive through a Go onmessage callback, as they
-// do where the page's Content Security Policy forbids compiling receiverJS
-// (no 'unsafe-eval'). Tests set it to cover that path.
+// do when the page gave no receive queue (receiver.js). Tests set it to
+// cover that path.
 var goReceive = false
 
 // maxTake bounds the bytes one take hands to Go (whole frames; at least one).
 const maxTake = 1 << 20
-
-// receiverJS makes the receive side of one socket in plain JS: onmessage
-// only queues the frame, and a MessageChannel task calls notify (Go) once
-// for the frames that arrived meanwhile. Calling into Go costs far more
-// than queueing in JS, and the server sends browsers frames of at most
-// 4 KiB, so a busy stream would otherwise call into Go for every 4 KiB.
-// The reader goroutine collects the frames with take(max): one
-// Uint8Array of whole frames (concatenated), null when nothing is queued,
-// or a string when the socket got something it cannot use. Compiling it
-// needs eval (new Function); where the page forbids that, each frame
-// crosses into Go by itself (onFrame).
-const receiverJS = `
-const quiet = 0.2; // ms since the last notify that make a frame "lone"
-const ch = new MessageChannel();
-let queue = [], head = 0, problem = null, pending = false;
-ch.port1.onmessage = () => { pending = false; notify(); };
-let last = -1e9;
-const signal = () => {
-  if (pending) return;
-  const now = performance.now();
-  if (now - last > quiet) { last = now; notify(); return; } // a lone frame: hand it over now
-  last = now;
-  pending = true;
-  ch.port2.postMessage(0); // frames in a burst: after the ones already queued
-};
-ws.onmessage = (ev) => {
-  if (problem !== null) return;
-  if (!(ev.data instanceof ArrayBuffer)) { problem = "received a non-binary WebSocket message"; signal(); return; }
-  if (ev.data.byteLength === 0) return;
-  queue.push(new Uint8Array(ev.data));
-  signal();
-};
-return {
-  take(max) {
-    if (head === queue.length) return problem;
-    let end = head + 1, total = queue[head].length;
-    while (end < queue.length && total + queue[end].length <= max) total += queue[end++].length;
-    let out = queue[head];
-    if (end - head > 1) {
-      out = new Uint8Array(total);
-      for (let i = head, off = 0; i < end; off += queue[i].length, i++) out.set(queue[i], off);
-    }
-    if (end === queue.length) { queue = []; head = 0; } else { head = end; }
-    return out;
-  },
-  close() { ws.onmessage = null; ch.port1.onmessage = null; ch.port1.close(); queue = []; },
-};
-`
 
 func jsGlobals() error {
 	jsOnce.Do(func() {
@@ -92,10 +44,11 @@ func jsGlobals() error {
 			jsErr = errors.New("this JavaScript environment has no MessageChannel")
 			return
 		}
-		// Without eval (a strict Content Security Policy) this fails and
-		// sockets fall back to onFrame.
-		if fn, err := g.Get("Function"); err == nil {
-			if r, err := fn.New("ws", "notify", receiverJS); err == nil {
+		// The receive queue comes from receiver.js, which the loader hands
+		// over as globalThis.wsnatsBoot.receiver; without it, sockets copy
+		// frame by frame (onFrame).
+		if boot, err := g.Get("wsnatsBoot"); err == nil && boot.Type() == safejs.TypeObject {
+			if r, err := boot.Get("receiver"); err == nil && r.Type() == safejs.TypeFunction {
 				jsReceiver = r
 			}
 		}
@@ -126,7 +79,7 @@ func dialTransport(ctx context.Context, u *serverURL, o *Options) (transport, er
 func (c *Conn) upgradeIfTLS(context.Context, *link) error { return nil }
 
 // browserSocket is a transport over the browser's WebSocket. Received
-// frames wait in a JS queue (receiverJS) and its notify callback only
+// frames wait in a JS queue (receiver.js) and its notify callback only
 // signals; the reader goroutine copies them into Go, so no callback ever
 // blocks the page.
 type browserSocket struct {
@@ -138,7 +91,7 @@ type browserSocket struct {
 	readBuf []byte // what next returned last; reused
 
 	mu       sync.Mutex
-	frames   [][]byte // frames onFrame copied (without receiverJS)
+	frames   [][]byte // frames onFrame copied (without receiver.js)
 	opened   bool
 	closed   bool
 	closeErr error
@@ -295,7 +248,7 @@ func (b *browserSocket) next() ([]byte, error) {
 }
 
 // onFrame copies one received frame into Go: the receive path where
-// receiverJS cannot be compiled. It only copies and signals.
+// the page gave no receiver.js. It only copies and signals.
 func (b *browserSocket) onFrame(args []safejs.Value) {
 	if len(args) == 0 {
 		return

@@ -10,11 +10,30 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestReceiveWithoutEval covers the receive path of pages whose Content
-// Security Policy forbids eval: each frame crosses into Go by itself
-// (onFrame) instead of through the JS queue. A 1 MiB message spans hundreds
-// of 4 KiB frames and must arrive whole, after small ones, in order.
-func TestReceiveWithoutEval(t *testing.T) {
+// TestReceiveThroughQueue checks that sockets use the JS receive queue of
+// receiver.js when the page provides it (as the loader does).
+func TestReceiveThroughQueue(t *testing.T) {
+	for _, url := range testURLs(t) {
+		nc := connect(t, url)
+		nc.mu.Lock()
+		bs, ok := nc.link.t.(*browserSocket)
+		nc.mu.Unlock()
+		require.True(t, ok && !bs.recv.IsUndefined(), "the socket must use receiver.js's queue")
+		sub, err := nc.SubscribeSync("queue.>")
+		require.NoError(t, err)
+		require.NoError(t, nc.Publish("queue.one", []byte("x")))
+		m, err := sub.NextMsg(ctxTimeout(t, 5*time.Second))
+		require.NoError(t, err)
+		require.Equal(t, "x", string(m.Data))
+	}
+}
+
+// TestReceiveFrameByFrame covers the receive path of pages that give no
+// receiver.js (a Go program loaded without wsnats.js): each frame crosses
+// into Go by itself (onFrame) instead of through the JS queue. A 1 MiB
+// message spans hundreds of 4 KiB frames and must arrive whole, after
+// small ones, in order.
+func TestReceiveFrameByFrame(t *testing.T) {
 	goReceive = true
 	t.Cleanup(func() { goReceive = false })
 	for _, url := range testURLs(t) {

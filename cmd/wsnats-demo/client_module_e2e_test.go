@@ -18,10 +18,14 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// clientCheckPage loads wsnats.wasm through load() and leaves the outcome
-// in window.clientCheck: "ok", or the first failure.
+// clientCheckPage loads wsnats.wasm through load() (clientCheckJS: the
+// demo server's Content Security Policy allows no inline script) and
+// leaves the outcome in window.clientCheck: "ok", or the first failure.
 const clientCheckPage = `<!doctype html><meta charset="utf-8"><title>client module check</title>
-<script type="module">
+<link rel="icon" href="data:,">
+<script type="module" src="client-check.js"></script>`
+
+const clientCheckJS = `
 import { load } from "./wsnats.js";
 const fail = (what) => { throw new Error(what); };
 window.clientCheck = "running";
@@ -55,15 +59,17 @@ try {
 } catch (e) {
   window.clientCheck = "failed: " + (e.code ? e.code + ": " : "") + e.message;
 }
-</script>`
+`
 
 func TestClientOnlyModule(t *testing.T) {
 	requireChromium(t)
 	tl := newTestLog(t)
 	root := repoRoot(t)
 	web := prepareWebDir(t, root)
-	if err := os.WriteFile(filepath.Join(web, "client-check.html"), []byte(clientCheckPage), 0o644); err != nil {
-		t.Fatal(err)
+	for name, text := range map[string]string{"client-check.html": clientCheckPage, "client-check.js": clientCheckJS} {
+		if err := os.WriteFile(filepath.Join(web, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	srv := startDemo(t, tl, web)
 	nc, err := nats.Connect(srv.natsURL, nats.Timeout(10*time.Second))

@@ -7,8 +7,10 @@ package main
 // Helpers are in e2e_process_test.go and e2e_browser_test.go.
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,6 +172,27 @@ func TestDemoPageLoads(t *testing.T) {
 		return el.dataset.state === '3' && el.textContent.includes('CLOSED');
 	})()`)
 	e.noErrorShown(t, "after disconnect")
+
+	p.mu.Lock()
+	for _, e := range p.pageErr {
+		if strings.Contains(e, "Content Security Policy") {
+			p.mu.Unlock()
+			p.fail("no Content Security Policy violation", errors.New(e))
+		}
+	}
+	p.mu.Unlock()
+	// The page runs under a Content Security Policy without 'unsafe-eval':
+	// the client works, and eval really is refused.
+	// (DevTools' own evaluation is exempt, but a string given to setTimeout
+	// is compiled by the page.)
+	p.do("try eval in the page", chromedp.Evaluate[chromedp.Void](`
+		window.cspRefused = [];
+		document.addEventListener("securitypolicyviolation", (e) => window.cspRefused.push(e.violatedDirective));
+		setTimeout("window.evalRan = true", 0);`))
+	p.waitJS("the page's eval is refused", `window.cspRefused.length > 0`)
+	if eval[bool](p, "eval did not run", `window.evalRan === true`) {
+		p.fail("eval is refused", errors.New("a string given to setTimeout ran: the page has no strict CSP"))
+	}
 
 	file, err := p.screenshot("demo.png")
 	if err != nil {

@@ -117,8 +117,10 @@ func prepare(ctx context.Context, root, tmp string, cfg config) (*assets, error)
 	if err := os.CopyFS(web, sub); err != nil {
 		return nil, err
 	}
-	if err := copyFile(filepath.Join(root, "web", "wsnats.js"), filepath.Join(web, "wsnats.js")); err != nil {
-		return nil, err
+	for _, f := range []string{"wsnats.js", "bridge.js", "bridge-agents.js", "receiver.js"} { // the loader and its modules
+		if err := copyFile(filepath.Join(root, "web", f), filepath.Join(web, f)); err != nil {
+			return nil, err
+		}
 	}
 	if err := copyFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"), filepath.Join(web, "wasm_exec.js")); err != nil {
 		return nil, err

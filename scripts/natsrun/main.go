@@ -12,6 +12,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"time"
@@ -22,6 +24,7 @@ import (
 func main() {
 	trace := flag.Bool("trace", false, "log the server's protocol traffic")
 	auth := flag.Bool("auth", false, "also start servers that demand credentials (see auth.go)")
+	web := flag.String("web", "web", "directory served at NATS_WEB_URL (with CORS), for pages under test to import the loader's modules from")
 	flag.Parse()
 	args := flag.Args()
 	if len(args) == 0 {
@@ -56,7 +59,13 @@ func main() {
 	}
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = append(os.Environ(), "NATS_URL="+s.ClientURL(), "NATS_WS_URL="+s.WebsocketURL())
+	webURL, err := serveDir(*web)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "natsrun:", err)
+		s.Shutdown()
+		os.Exit(1)
+	}
+	cmd.Env = append(os.Environ(), "NATS_URL="+s.ClientURL(), "NATS_WS_URL="+s.WebsocketURL(), "NATS_WEB_URL="+webURL)
 	as := &authServers{}
 	if *auth {
 		if as, err = startAuthServers(); err != nil {
@@ -86,4 +95,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "natsrun:", err)
 		os.Exit(1)
 	}
+}
+
+// serveDir serves dir over HTTP on loopback, readable from any origin, and
+// returns its URL.
+func serveDir(dir string) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	srv := &http.Server{Handler: cors(http.FileServer(http.Dir(dir))), ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), nil
 }

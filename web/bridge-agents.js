@@ -1,14 +1,14 @@
-// bridge_agents.js: the wsnats.supervisor part of the JS bridge. It is not
-// a module of its own: bridge_js.go appends it to bridge.js, so it shares
-// bridge.js's scope (api, wsError, Connection, ...) and assigns its agents
-// and supervisor variables.
+// bridge-agents.js: the wsnats.supervisor part of the JS bridge, an ES
+// module. The loader imports it for the module with agents
+// (load({ agents: true })) and hands createSupervisor to the Go program
+// with createBridge (see bridge.js). Go half: jsbridge/supervisor_js.go and
+// supervisor.go; contract: "Supervised agents" in wsnats.d.ts. Events,
+// statuses and memory arrive as JSON text.
 
-// ===========================================================================
-// BEGIN supervisor section: wsnats.supervisor(opts) runs agents defined in Go
-// (wsnats/agent registry kinds) under a supervisor. Go half:
-// supervisor_js.go and supervisor.go; contract: "Supervised agents" in
-// web/wsnats.d.ts. Events, statuses and memory arrive as JSON text.
-// ===========================================================================
+import { wsError, errText, typeName, check, fromGo, errorFromPair, checkSubject, GoFailure, Connection } from "./bridge.js";
+
+// api holds the Go functions, set by createSupervisor.
+let api = null;
 
 const SUPERVISOR_OPTIONS = ["agents", "connection", "prefix", "maxRestarts", "withinMs", "mailboxSize", "page", "onEvent"];
 
@@ -218,8 +218,7 @@ class Supervisor {
   }
 }
 
-agents = true;
-supervisor = function supervisor(opts) {
+function supervisor(opts) {
   let parsed;
   try {
     parsed = supervisorSpec(opts);
@@ -235,8 +234,11 @@ supervisor = function supervisor(opts) {
     }, (e) => reject(fromGo(e)));
     if (r instanceof GoFailure) reject(fromGo(r));
   });
-};
+}
 
-// END supervisor section
-// ===========================================================================
+/** Returns wsnats.supervisor over the Go functions goApi (called by createBridge). */
+export function createSupervisor(goApi) {
+  api = goApi;
+  return supervisor;
+}
 

@@ -1,12 +1,18 @@
-// The JavaScript half of the wsnats bridge. jsbridge evaluates this text as
-// the body of `function (api, version)`: `api` holds the Go functions
-// (connect, pub, sub, ...), and the object returned here becomes
-// globalThis.wsnats. The API it implements is documented in web/wsnats.d.ts.
+// bridge.js: the JavaScript half of the wsnats bridge, an ES module. The
+// loader (wsnats.js) imports it and hands createBridge to the Go program
+// (globalThis.wsnatsBoot, see jsbridge/doc.go); the Go half
+// (jsbridge.Register) calls it once with its functions (connect, pub, sub,
+// ...), and the object it returns becomes globalThis.wsnats. The API it
+// implements is documented in wsnats.d.ts.
 //
 // What lives here: argument checks that must throw synchronously, Promises,
 // message and header objects, async iterators, and batching of publishes
-// (one crossing into Go per burst, see batch.go for the layouts).
-"use strict";
+// (one crossing into Go per burst, see jsbridge/batch.go for the layouts).
+// Nothing here is compiled from a string: a page needs only
+// 'wasm-unsafe-eval' (for the wasm module) in its Content Security Policy.
+
+// api holds the Go functions, set once by createBridge.
+let api = null;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -971,18 +977,28 @@ function connect(opts) {
 }
 
 // ===========================================================================
-// wsnats.supervisor: in the module with agents, bridge_agents.js follows
-// this file (supervisor_js.go) and replaces this stub; the client-only
-// module (tag wsnats_noagents) keeps it.
+// Start: the Go half calls createBridge once. withSupervisor, in the module
+// with agents, is bridge-agents.js's createSupervisor; without it,
+// wsnats.supervisor() says which module has it.
 // ===========================================================================
 
-let agents = false;
-let supervisor = function supervisor() {
+function supervisorNotHere() {
   return Promise.reject(wsError("NOT_AVAILABLE", "wsnats.supervisor() is not in this module: wsnats.wasm is the client alone; " +
     "load wsnats-agents.wasm for agents (load({ agents: true }) in wsnats.js)"));
-};
+}
 
-// bridge_js.go appends bridge_agents.js (in the module with agents) and the
-// statement that returns the API: return Object.freeze({ version, agents,
-// connect, supervisor }).
+/**
+ * Starts the bridge over the Go functions goApi; called by jsbridge.Register.
+ * @returns {{wsnats: object, GoFailure: Function}} the API and the class Go
+ *   builds its errors with.
+ */
+export function createBridge(goApi, version, withSupervisor) {
+  if (api !== null) throw new Error("wsnats: the bridge was started twice in this page");
+  api = goApi;
+  const agents = typeof withSupervisor === "function";
+  const supervisor = agents ? withSupervisor(goApi) : supervisorNotHere;
+  return { wsnats: Object.freeze({ version, agents, connect, supervisor }), GoFailure };
+}
 
+// For bridge-agents.js.
+export { wsError, errText, typeName, check, fromGo, errorFromPair, checkSubject, GoFailure, Connection };
