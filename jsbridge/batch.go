@@ -21,10 +21,9 @@ import (
 // order, and "\r\n"; bridge.js parses it when the page reads headers. It
 // is empty when the message has no headers and no status.
 
-// maxSubjectBytes bounds a subject and a reply subject, in bytes, as
-// bridge.js's MAX_SUBJECT_BYTES does: nats-server closes a connection whose
-// control line passes 4096 bytes, and a PUB line holds both.
-const maxSubjectBytes = 2000
+// maxSubjectBytes bounds a subject and a reply subject, in bytes: the
+// client's limit, which bridge.js's MAX_SUBJECT_BYTES repeats.
+const maxSubjectBytes = wsnats.MaxSubjectLen
 
 // errSubjectTooLong is the error of a batch record over maxSubjectBytes.
 var errSubjectTooLong = fmt.Errorf("%w: longer than %d bytes", wsnats.ErrBadSubject, maxSubjectBytes)

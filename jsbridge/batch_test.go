@@ -2,6 +2,8 @@ package jsbridge
 
 import (
 	"encoding/binary"
+	"fmt"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -116,4 +118,12 @@ func TestDecodePubBatchFlagsLongSubjects(t *testing.T) {
 	}))
 	require.Equal(t, []string{"1", "4"}, good)
 	require.Equal(t, []string{"2", "3"}, bad)
+}
+
+// TestSubjectLimitMatchesBridgeJS checks that bridge.js refuses subjects
+// at the same length as the Go client.
+func TestSubjectLimitMatchesBridgeJS(t *testing.T) {
+	src, err := os.ReadFile("../web/bridge.js")
+	require.NoError(t, err)
+	require.Contains(t, string(src), fmt.Sprintf("const MAX_SUBJECT_BYTES = %d;", wsnats.MaxSubjectLen))
 }

@@ -2,13 +2,25 @@ package wsnats
 
 import "fmt"
 
+// MaxSubjectLen is the longest subject, reply subject or queue group, in
+// bytes, that the client sends; longer ones are refused with ErrBadSubject
+// (ErrBadQueueName) at the call. nats-server closes a connection whose
+// protocol line passes its max_control_line (4096 bytes by default), and a
+// PUB line holds a subject and a reply: with the limit well below, one
+// long subject cannot make the server drop the connection. nats.go leaves
+// this to the server.
+const MaxSubjectLen = 2000
+
 // checkSubject validates a subject the way nats-server does: non-empty
 // tokens separated by '.', no white space, and wildcards ('*', '>') only as
 // whole tokens with '>' last. When literal is true (publish subjects),
-// wildcards are not allowed at all.
+// wildcards are not allowed at all. It is at most MaxSubjectLen bytes.
 func checkSubject(subj string, literal bool) error {
 	if subj == "" {
 		return fmt.Errorf("%w: empty subject", ErrBadSubject)
+	}
+	if len(subj) > MaxSubjectLen {
+		return fmt.Errorf("%w: %d bytes, more than the %d allowed (starts %q)", ErrBadSubject, len(subj), MaxSubjectLen, subj[:32])
 	}
 	start := 0
 	for i := 0; i <= len(subj); i++ {
@@ -39,6 +51,9 @@ func checkSubject(subj string, literal bool) error {
 func checkQueue(queue string) error {
 	if queue == "" {
 		return fmt.Errorf("%w: empty queue name", ErrBadQueueName)
+	}
+	if len(queue) > MaxSubjectLen {
+		return fmt.Errorf("%w: %d bytes, more than the %d allowed (starts %q)", ErrBadQueueName, len(queue), MaxSubjectLen, queue[:32])
 	}
 	for i := 0; i < len(queue); i++ {
 		switch queue[i] {

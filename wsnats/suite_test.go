@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -288,6 +289,15 @@ func TestBadSubjectsAndQueues(t *testing.T) {
 		require.ErrorIs(t, err, ErrBadQueueName)
 		_, err = nc.Request(ctxTimeout(t, time.Second), "a..b", nil)
 		require.ErrorIs(t, err, ErrBadSubject)
+		// Lengths: MaxSubjectLen goes, one byte more is refused at the call.
+		edge, over := strings.Repeat("s", MaxSubjectLen), strings.Repeat("s", MaxSubjectLen+1)
+		require.NoError(t, nc.PublishRequest(edge, edge, nil))
+		require.ErrorIs(t, nc.Publish(over, nil), ErrBadSubject)
+		require.ErrorIs(t, nc.PublishRequest("ok", over, nil), ErrBadSubject)
+		_, err = nc.SubscribeSync(over)
+		require.ErrorIs(t, err, ErrBadSubject)
+		_, err = nc.QueueSubscribeSync("ok", over)
+		require.ErrorIs(t, err, ErrBadQueueName)
 		require.NoError(t, nc.Flush(ctxTimeout(t, 5*time.Second)), "still connected")
 		require.True(t, nc.IsConnected())
 	})
