@@ -216,7 +216,15 @@ func (c *Conn) handshake(ctx context.Context, s *server) (*link, error) {
 		}
 		if err != nil {
 			t.close()
-			if ctx.Err() != nil {
+			// An INFO that could not be used closed the transport: its
+			// reason, not the read error that followed, is the cause.
+			l.mu.Lock()
+			cause := l.err
+			l.mu.Unlock()
+			switch {
+			case cause != nil:
+				return nil, fmt.Errorf("failed to connect to %s: %w", redactURL(s.url), cause)
+			case ctx.Err() != nil:
 				err = ErrTimeout
 			}
 			return nil, fmt.Errorf("failed to connect to %s: no INFO from server: %w", redactURL(s.url), err)

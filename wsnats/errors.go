@@ -174,6 +174,27 @@ func (e *ServerError) fatal() bool {
 	return true
 }
 
+// endsConnection reports whether the client closes the connection for
+// good after this error instead of reconnecting, as nats.go does: for every
+// -ERR it does not know, and for a command too long for the server (which
+// a reconnect would send again). A stale connection, too many connections,
+// an unknown protocol operation and authorization errors (see
+// reconnectLoop) are worth another try.
+func (e *ServerError) endsConnection() bool {
+	switch e.kind {
+	case ErrStaleConnection, ErrMaxConnectionsExceeded, ErrAuthorization, ErrAuthExpired, ErrSlowConsumer:
+		return false
+	}
+	return !strings.HasPrefix(asciiLower(e.Text), "unknown protocol operation")
+}
+
+// endsConnection reports whether err, the cause of a lost link, is a
+// server error after which the client does not reconnect.
+func endsConnection(err error) bool {
+	var se *ServerError
+	return errors.As(err, &se) && se.fatal() && se.endsConnection()
+}
+
 // asyncServerError handles a non-fatal -ERR. A refused subscription will
 // never receive anything: it ends with the error (NextMsg returns it, Done
 // closes). The error goes to the ErrorHandler and the event listeners.

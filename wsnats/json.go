@@ -62,16 +62,12 @@ func infoField(info *ServerInfo, key string, v []byte) error {
 		info.MaxPayload = n
 		return err
 	case "client_id":
-		if n, err := strconv.ParseUint(string(v), 10, 64); err == nil {
-			info.ClientID = n
-			return nil
+		n, err := strconv.ParseUint(string(v), 10, 64)
+		if err != nil {
+			return errBadJSON
 		}
-		n, err := jsonInt(v)
-		if n < 0 {
-			err = errBadJSON
-		}
-		info.ClientID = uint64(n)
-		return err
+		info.ClientID = n
+		return nil
 	case "headers":
 		return jsonBool(v, &info.Headers)
 	case "auth_required":
@@ -101,16 +97,14 @@ func jsonString(v []byte, out *string) error {
 	return nil
 }
 
-// jsonInt reads an integer; a number with a fraction or an exponent gives
-// its integer part (jsonFloatToInt).
+// jsonInt reads an integer as encoding/json reads one into an int64: no
+// fraction, no exponent.
 func jsonInt(v []byte) (int64, error) {
-	if n, err := strconv.ParseInt(string(v), 10, 64); err == nil {
-		return n, nil
+	n, err := strconv.ParseInt(string(v), 10, 64)
+	if err != nil {
+		return 0, errBadJSON
 	}
-	if n, ok := jsonFloatToInt(v); ok {
-		return n, nil
-	}
-	return 0, errBadJSON
+	return n, nil
 }
 
 func jsonBool(v []byte, out *bool) error {
@@ -139,75 +133,6 @@ func jsonStrings(v []byte, out *[]string) error {
 	}
 	*out = list
 	return err
-}
-
-// jsonFloatToInt is the integer part of a JSON number written with a
-// fraction or an exponent ("1e6", "1048576.0"), as strconv.ParseFloat and
-// a conversion to int64 give it for the values INFO carries. ParseFloat
-// itself would add its tables and code (about 6 KB gzip) to the wasm
-// module. ok is false for what is not a number or too big for an int64.
-func jsonFloatToInt(num []byte) (n int64, ok bool) {
-	i := 0
-	neg := false
-	if i < len(num) && (num[i] == '-' || num[i] == '+') {
-		neg = num[i] == '-'
-		i++
-	}
-	var f float64
-	digits, exp := 0, 0
-	for ; i < len(num) && isDecimal(num[i]); i++ {
-		f = f*10 + float64(num[i]-'0')
-		digits++
-	}
-	if i < len(num) && num[i] == '.' {
-		for i++; i < len(num) && isDecimal(num[i]); i++ {
-			f = f*10 + float64(num[i]-'0')
-			digits++
-			exp--
-		}
-	}
-	if digits == 0 {
-		return 0, false
-	}
-	if i < len(num) && (num[i] == 'e' || num[i] == 'E') {
-		i++
-		eneg := false
-		if i < len(num) && (num[i] == '-' || num[i] == '+') {
-			eneg = num[i] == '-'
-			i++
-		}
-		e, start := 0, i
-		for ; i < len(num) && isDecimal(num[i]); i++ {
-			if e < 1000 {
-				e = e*10 + int(num[i]-'0')
-			}
-		}
-		if i == start {
-			return 0, false
-		}
-		if eneg {
-			e = -e
-		}
-		exp += e
-	}
-	if i != len(num) {
-		return 0, false
-	}
-	for ; exp > 0; exp-- {
-		if f *= 10; f >= 1<<63 {
-			return 0, false
-		}
-	}
-	for ; exp < 0; exp++ {
-		f /= 10
-	}
-	if f >= 1<<63 {
-		return 0, false
-	}
-	if neg {
-		f = -f
-	}
-	return int64(f), true
 }
 
 // appendJSONField appends `"key":"value"` (with a leading comma unless

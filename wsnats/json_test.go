@@ -3,7 +3,6 @@ package wsnats
 import (
 	"bytes"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -53,19 +52,21 @@ func TestAppendConnectIsValidJSON(t *testing.T) {
 	require.NotContains(t, fields, "jwt", "empty optional fields are left out")
 }
 
-// TestJSONFloatToInt checks the float fallback of INFO's integers against
-// strconv.ParseFloat followed by a conversion.
-func TestJSONFloatToInt(t *testing.T) {
-	for _, s := range []string{"1e6", "1E6", "1e+6", "1048576.0", "1048576.9", "-3.5", "+2", "0.0", "12.5e1",
-		"125e-1", "1.0e18", "9.2e18", "0.000001e6", "7", "-0", "3.", "1e-400"} {
-		want, err := strconv.ParseFloat(s, 64)
-		require.NoError(t, err, s)
-		got, ok := jsonFloatToInt([]byte(s))
-		require.True(t, ok, s)
-		require.Equal(t, int64(want), got, s)
-	}
-	for _, s := range []string{"", "-", ".", "e5", "1e", "1e+", "1.2.3", "1x", "9.3e18", "1e400", "--1"} {
-		_, ok := jsonFloatToInt([]byte(s))
-		require.False(t, ok, "%q", s)
+// TestParseInfoNumbersAsEncodingJSON checks INFO's integer fields take
+// what encoding/json takes into them, and refuse what it refuses (numbers
+// with a fraction or an exponent, a negative client_id, out of range).
+func TestParseInfoNumbersAsEncodingJSON(t *testing.T) {
+	for _, field := range []string{"max_payload", "port", "proto", "client_id"} {
+		for _, num := range []string{"0", "7", "-3", "1048576", "1e6", "1048576.0", "-0", "9223372036854775807",
+			"9223372036854775808", "18446744073709551615", "18446744073709551616", `"7"`, "true"} {
+			doc := `{"` + field + `":` + num + `}`
+			var want, got ServerInfo
+			wantErr := json.Unmarshal([]byte(doc), &want)
+			gotErr := parseInfo([]byte(doc), &got)
+			require.Equal(t, wantErr != nil, gotErr != nil, "%s: encoding/json %v, parseInfo %v", doc, wantErr, gotErr)
+			if wantErr == nil {
+				require.Equal(t, want, got, doc)
+			}
+		}
 	}
 }

@@ -48,7 +48,7 @@ func (c *Conn) detach(l *link, err error) (lost Loss, ok, allow bool) {
 	c.link = nil
 	c.lastErr = err
 	c.connected = make(chan struct{})
-	allow = c.opts.AllowReconnect && c.opts.MaxReconnects != 0
+	allow = c.opts.AllowReconnect && c.opts.MaxReconnects != 0 && !endsConnection(err)
 	if allow {
 		c.status = Reconnecting
 	}
@@ -88,6 +88,9 @@ func (c *Conn) settleLink(l *link) Loss {
 func (c *Conn) afterDetach(l *link, err error, allow bool, lost Loss) {
 	c.log.Info("wsnats: disconnected", "server", redactURL(l.server.url), "err", err)
 	c.emitDisconnected(err, lost)
+	if endsConnection(err) {
+		c.reportAsync(nil, fmt.Errorf("the server ended the connection with an error the client does not retry: %w", err), EventError)
+	}
 	if !allow {
 		c.closeWith(err)
 		return
